@@ -1,0 +1,278 @@
+// A process on a simulated host: etcd, kube-apiserver, kube-scheduler, haproxy, ...
+//
+// A process's behaviour is created afresh by its spec at every start, so everything it holds in memory is
+// volatile: a crash loses it. What must survive goes on the host's disk (ctx.disk), which outlives crashes.
+// Every callback into a process (timer, message, connection event) goes through Process.invoke, which
+//   - drops it if it belongs to an earlier incarnation (the process crashed or exited since),
+//   - queues it while the process is paused (SIGSTOP, a long GC pause) and replays the queue in order on resume.
+import type { Engine, SimEvent } from './engine';
+import type { Host } from './host';
+import type { Random } from './rng';
+import type { ConnHandlers, ListenHandlers, Message, Socket } from './network';
+import type { LogLevel, ProcState } from './trace';
+
+export interface ProcessBehavior {
+  /** SIGTERM. The default (no handler) exits at once with code 0; a handler calls ctx.exit when done. */
+  terminate?(): void;
+}
+
+export interface ProcessSpec {
+  /** Unique on its host: `etcd`, `kube-apiserver`, `kube-scheduler`, `haproxy`, `kubelet`. */
+  readonly name: string;
+  /** Builds the process's behaviour at each start; the context is that incarnation's. */
+  create(ctx: ProcessContext): ProcessBehavior;
+  /** Start when the host boots (a systemd unit enabled, a static pod). Default true. */
+  readonly autostart?: boolean;
+}
+
+export interface Timer {
+  /** Set by the engine event; null once fired or cleared. */
+  event: SimEvent | null;
+  readonly fn: () => void;
+  readonly process: Process;
+  readonly incarnation: number;
+  cleared: boolean;
+}
+
+export type ExitKind = 'exit' | 'crash' | 'host-crash';
+
+export interface ExitInfo {
+  readonly kind: ExitKind;
+  /** Exit status for kind 'exit'; 137 (SIGKILL) for crashes. */
+  readonly code: number;
+  readonly reason: string;
+}
+
+export type ExitListener = (process: Process, info: ExitInfo) => void;
+
+/** What a running process may use. Times are its host's local clocks; nothing else tells it the time. */
+export interface ProcessContext {
+  readonly host: Host;
+  readonly process: Process;
+  /** `host/name`, as used in logs and traces. */
+  readonly id: string;
+  readonly incarnation: number;
+  /** This process's random stream; it continues across restarts (a restarted process draws new values). */
+  readonly rng: Random;
+  /** The host's monotonic clock, microseconds (Go's monotonic reading: timers, elapsed-time comparisons). */
+  monoUs(): number;
+  /** The host's wall clock, Unix microseconds (timestamps written into objects). */
+  wallUs(): number;
+  /** Runs fn after delayUs of this host's monotonic clock. Fires only while this incarnation lives. */
+  setTimer(delayUs: number, fn: () => void): Timer;
+  clearTimer(timer: Timer | null | undefined): void;
+  /** Wraps a callback so it runs only in this incarnation, and waits while the process is paused. */
+  bind<A extends unknown[]>(fn: (...args: A) => void): (...args: A) => void;
+  log(level: LogLevel, msg: string): void;
+  /** The process ends itself (os.Exit / klog.Fatal): code 0 for a clean exit. */
+  exit(code: number, reason: string): void;
+  /** The host's disk: survives crashes of this process and of the host. */
+  readonly disk: Map<string, unknown>;
+  /** Accepts datagrams and/or connections on a port of this host until the process dies. */
+  listen(port: number, handlers: ListenHandlers): void;
+  /** Sends a datagram (fire and forget). */
+  send(toAddress: string, port: number, msg: Message, fromPort?: number): void;
+  /** Opens a connection; handlers run in this incarnation only. */
+  connect(toAddress: string, port: number, handlers: ConnHandlers, connectTimeoutUs?: number): Socket;
+}
+
+const SIGKILL_STATUS = 137;
+
+export class Process {
+  state: ProcState = 'exited';
+  incarnation = 0;
+  behavior: ProcessBehavior | null = null;
+  context: ProcessContext | null = null;
+  lastExit: ExitInfo | null = null;
+  private deferred: Array<() => void> = [];
+  private pausedFrom: ProcState = 'running';
+  private stopKillEvent: SimEvent | null = null;
+  private readonly exitListeners: ExitListener[] = [];
+
+  constructor(
+    readonly host: Host,
+    readonly spec: ProcessSpec,
+    private readonly engine: Engine,
+  ) {}
+
+  get name(): string {
+    return this.spec.name;
+  }
+
+  get id(): string {
+    return `${this.host.name}/${this.spec.name}`;
+  }
+
+  /** True while the process can act (running or stopping gracefully); false when paused, crashed or exited. */
+  get active(): boolean {
+    return this.state === 'running' || this.state === 'stopping';
+  }
+
+  /** True while the process exists (it may be paused). */
+  get alive(): boolean {
+    return this.state === 'running' || this.state === 'stopping' || this.state === 'paused' || this.state === 'starting';
+  }
+
+  onExit(listener: ExitListener): void {
+    this.exitListeners.push(listener);
+  }
+
+  start(detail = ''): void {
+    if (this.alive) throw new Error(`${this.id}: start while ${this.state}`);
+    if (!this.host.up) throw new Error(`${this.id}: start while host ${this.host.name} is down`);
+    this.incarnation++;
+    this.deferred = [];
+    this.state = 'running';
+    this.emitState(detail);
+    const ctx = this.makeContext();
+    this.context = ctx;
+    this.behavior = this.spec.create(ctx);
+  }
+
+  /** Immediate death (SIGKILL, OOM kill, host crash): volatile state is gone, no cleanup runs. */
+  crash(kind: 'crash' | 'host-crash' = 'crash', reason = 'killed'): void {
+    if (!this.alive) return;
+    this.die({ kind, code: SIGKILL_STATUS, reason }, 'crashed');
+  }
+
+  /** SIGTERM, then SIGKILL after graceUs if the process has not exited by then (systemctl stop, kubelet). */
+  stop(graceUs: number): void {
+    if (!this.alive) return;
+    if (this.state === 'paused') {
+      // A stopped (SIGSTOP) process cannot handle SIGTERM; the kill after the grace period ends it.
+      this.scheduleKill(graceUs);
+      return;
+    }
+    if (this.state === 'stopping') return;
+    this.state = 'stopping';
+    this.emitState('SIGTERM');
+    this.scheduleKill(graceUs);
+    const behavior = this.behavior;
+    if (behavior?.terminate) behavior.terminate();
+    else this.exit(0, 'terminated');
+  }
+
+  /** Freezes the process: timers and messages wait until resume(). */
+  pause(): void {
+    if (this.state !== 'running' && this.state !== 'stopping') return;
+    this.pausedFrom = this.state;
+    this.state = 'paused';
+    this.emitState('');
+  }
+
+  resume(): void {
+    if (this.state !== 'paused') return;
+    this.state = this.pausedFrom;
+    this.emitState('');
+    const queued = this.deferred;
+    this.deferred = [];
+    const incarnation = this.incarnation;
+    // Replay in arrival order, each as its own event at the current instant.
+    for (const fn of queued) this.engine.schedule(0, () => this.invoke(incarnation, fn));
+  }
+
+  /** The process ends itself with an exit status. */
+  exit(code: number, reason: string): void {
+    if (!this.alive) return;
+    this.die({ kind: 'exit', code, reason }, 'exited');
+  }
+
+  /** Runs fn if `incarnation` is still the live one; queues it while paused; drops it otherwise. */
+  invoke(incarnation: number, fn: () => void): void {
+    if (incarnation !== this.incarnation) return;
+    switch (this.state) {
+      case 'running':
+      case 'stopping':
+        fn();
+        return;
+      case 'paused':
+        this.deferred.push(fn);
+        return;
+      default:
+        return;
+    }
+  }
+
+  private die(info: ExitInfo, state: ProcState): void {
+    this.engine.cancel(this.stopKillEvent);
+    this.stopKillEvent = null;
+    this.state = state;
+    this.behavior = null;
+    this.context = null;
+    this.deferred = [];
+    this.lastExit = info;
+    this.incarnation++; // invalidates every pending callback of the dead incarnation
+    this.emitState(info.kind === 'exit' ? `exit ${info.code}: ${info.reason}` : info.reason);
+    this.host.network.processDied(this);
+    for (const listener of this.exitListeners) listener(this, info);
+  }
+
+  private scheduleKill(graceUs: number): void {
+    if (this.stopKillEvent) return;
+    const incarnation = this.incarnation;
+    this.stopKillEvent = this.engine.schedule(graceUs, () => {
+      this.stopKillEvent = null;
+      if (this.incarnation === incarnation && this.alive) this.crash('crash', 'SIGKILL after grace period');
+    });
+  }
+
+  private emitState(detail: string): void {
+    const trace = this.engine.trace;
+    if (trace.wants('proc.state')) trace.emit('proc.state', { host: this.host.name, proc: this.spec.name, state: this.state, detail });
+  }
+
+  private makeContext(): ProcessContext {
+    const process = this;
+    const host = this.host;
+    const engine = this.engine;
+    const incarnation = this.incarnation;
+    const clock = host.clock;
+    const fire = (timer: unknown): void => {
+      const t = timer as Timer;
+      t.event = null;
+      if (t.cleared) return;
+      process.invoke(t.incarnation, t.fn);
+    };
+    return {
+      host,
+      process,
+      id: this.id,
+      incarnation,
+      rng: engine.rng.stream(`proc/${this.id}`),
+      monoUs: () => clock.monoUs(),
+      wallUs: () => clock.wallUs(),
+      setTimer(delayUs: number, fn: () => void): Timer {
+        if (!(delayUs >= 0)) throw new RangeError(`${process.id}: timer delay ${delayUs}µs must be >= 0`);
+        const timer: Timer = { event: null, fn, process, incarnation, cleared: false };
+        timer.event = engine.schedule(clock.engineDelayUs(Math.ceil(delayUs)), fire, timer);
+        return timer;
+      },
+      clearTimer(timer: Timer | null | undefined): void {
+        if (!timer) return;
+        timer.cleared = true;
+        engine.cancel(timer.event);
+        timer.event = null;
+      },
+      bind<A extends unknown[]>(fn: (...args: A) => void): (...args: A) => void {
+        return (...args: A) => process.invoke(incarnation, () => fn(...args));
+      },
+      log(level: LogLevel, msg: string): void {
+        const trace = engine.trace;
+        if (trace.wants('log')) trace.emit('log', { host: host.name, proc: process.spec.name, level, msg });
+      },
+      exit(code: number, reason: string): void {
+        if (process.incarnation === incarnation) process.exit(code, reason);
+      },
+      disk: host.disk,
+      listen(port: number, handlers: ListenHandlers): void {
+        host.network.listen(process, incarnation, port, handlers);
+      },
+      send(toAddress: string, port: number, msg: Message, fromPort = 0): void {
+        if (process.incarnation === incarnation && process.active) host.network.sendDatagram(host, fromPort, toAddress, port, msg);
+      },
+      connect(toAddress: string, port: number, handlers: ConnHandlers, connectTimeoutUs?: number): Socket {
+        return host.network.connect(process, incarnation, toAddress, port, handlers, connectTimeoutUs);
+      },
+    };
+  }
+}
