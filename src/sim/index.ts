@@ -13,3 +13,4 @@ export * from './trace';
 export * from './trace-ndjson';
 export * from './trace-perfetto';
 export * from './simulation';
+export * from './rpc';

@@ -149,7 +149,7 @@ export class Socket {
   }
 
   /** Queues data to the peer; returns false (and sends nothing) if the socket is not open. */
-  send(msg: Message): boolean {
+  send<M extends Message>(msg: M): boolean {
     if (this.state !== 'open') return false;
     this.network.sendSegment(this, { kind: 'data', seq: this.nextSeq++, msg, id: this.network.nextMessageId() });
     return true;

@@ -71,7 +71,7 @@ export interface ProcessContext {
   /** Accepts datagrams and/or connections on a port of this host until the process dies. */
   listen(port: number, handlers: ListenHandlers): void;
   /** Sends a datagram (fire and forget). */
-  send(toAddress: string, port: number, msg: Message, fromPort?: number): void;
+  send<M extends Message>(toAddress: string, port: number, msg: M, fromPort?: number): void;
   /** Opens a connection; handlers run in this incarnation only. */
   connect(toAddress: string, port: number, handlers: ConnHandlers, connectTimeoutUs?: number): Socket;
 }
@@ -267,7 +267,7 @@ export class Process {
       listen(port: number, handlers: ListenHandlers): void {
         host.network.listen(process, incarnation, port, handlers);
       },
-      send(toAddress: string, port: number, msg: Message, fromPort = 0): void {
+      send<M extends Message>(toAddress: string, port: number, msg: M, fromPort = 0): void {
         if (process.incarnation === incarnation && process.active) host.network.sendDatagram(host, fromPort, toAddress, port, msg);
       },
       connect(toAddress: string, port: number, handlers: ConnHandlers, connectTimeoutUs?: number): Socket {
