@@ -129,36 +129,45 @@ export class Engine {
       if (event === undefined) return false;
       const fn = event.fn;
       if (fn === null) continue;
-      event.fn = null;
-      this.nowUs = event.timeUs;
-      if (++this.eventsRun > this.maxEvents) throw new EventLimitError(this.maxEvents, this.nowUs, this.seed);
-      fn(event.arg);
-      if (this.invariants.length !== 0) this.tickInvariants();
+      this.run(event, fn);
       return true;
     }
   }
 
+  private run(event: SimEvent, fn: EventFn): void {
+    event.fn = null;
+    this.nowUs = event.timeUs;
+    if (++this.eventsRun > this.maxEvents) throw new EventLimitError(this.maxEvents, this.nowUs, this.seed);
+    fn(event.arg);
+    if (this.invariants.length !== 0) this.tickInvariants();
+  }
+
   /**
-   * Runs events up to and including time `untilUs`, then sets the clock to `untilUs`.
-   * Stops early on stop() or on an invariant violation.
+   * Runs events up to and including time `untilUs`, then sets the clock to `untilUs` (with an infinite bound, the
+   * clock stays at the last event). Stops early on stop() or on an invariant violation; after a violation, further
+   * calls run nothing and return 'violation'.
    */
   runUntil(untilUs: number): StopReason {
+    if (Number.isNaN(untilUs)) throw new RangeError('Engine.runUntil: the bound is NaN');
+    if (this.violation) return 'violation';
     const queue = this.queue;
     this.stopRequested = null;
+    let reason: StopReason = 'time';
     while (this.stopRequested === null) {
       const head = queue.peek();
       if (head === undefined) {
-        this.nowUs = Math.max(this.nowUs, untilUs);
-        this.checkAllInvariants();
-        return this.violation ? 'violation' : 'idle';
+        reason = 'idle';
+        break;
       }
       if (head.timeUs > untilUs) break;
-      this.step();
+      queue.pop();
+      const fn = head.fn;
+      if (fn !== null) this.run(head, fn); // a cancelled event is dropped without looking further
     }
     if (this.stopRequested !== null) return this.violation ? 'violation' : 'stopped';
-    this.nowUs = Math.max(this.nowUs, untilUs);
+    if (untilUs > this.nowUs && untilUs !== Number.POSITIVE_INFINITY) this.nowUs = untilUs;
     this.checkAllInvariants();
-    return this.violation ? 'violation' : 'time';
+    return this.violation ? 'violation' : reason;
   }
 
   /** Asks the running loop to stop after the current event. */
