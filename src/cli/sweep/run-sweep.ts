@@ -1,0 +1,50 @@
+// Runs a whole sweep (or one shard of it) on worker threads. Node-only; the pure parts are in src/sweep.
+import { aggregate } from '../../sweep/aggregate';
+import { canonicalMetrics, canonicalSpec } from '../../sweep/documents';
+import { assertMetricDefs } from '../../sweep/execute';
+import { runCount, shardRange, validateSpecSize, type ShardSelector } from '../../sweep/grid';
+import { makeShard } from '../../sweep/merge';
+import { validateAxes } from '../../sweep/parameters';
+import { loadRunner, type RunnerFactoryRef } from '../../sweep/runner';
+import type { SweepAxis, SweepResult, SweepShard, SweepSpec } from '../../sweep/types';
+import { runPool } from './pool';
+
+export interface SweepRequest {
+  readonly runner: RunnerFactoryRef;
+  /** The --set axes as parsed; validated here against the scenario's flags. */
+  readonly axes: readonly SweepAxis[];
+  readonly seeds: number;
+  readonly firstSeed: number;
+  readonly workers: number;
+  readonly shard?: ShardSelector;
+  readonly chunkSize?: number;
+  /** Told the number of runs to do, before the first one starts. */
+  readonly onStart?: (runs: number) => void;
+  readonly onProgress?: (done: number) => void;
+}
+
+export type SweepOutcome = { readonly kind: 'result'; readonly result: SweepResult } | { readonly kind: 'shard'; readonly shard: SweepShard };
+
+/** Validates the request against the scenario (SweepInputError on bad input), then runs it. */
+export async function executeSweep(request: SweepRequest): Promise<SweepOutcome> {
+  const runner = await loadRunner(request.runner);
+  const axes = validateAxes(request.axes, runner.parameters());
+  const metrics = canonicalMetrics(runner.metrics());
+  assertMetricDefs(metrics);
+  const spec: SweepSpec = canonicalSpec({ scenario: runner.scenario, axes, firstSeed: request.firstSeed, seeds: request.seeds });
+  validateSpecSize(spec);
+  const total = runCount(spec);
+  const { from, to } = request.shard === undefined ? { from: 0, to: total } : shardRange(total, request.shard);
+  request.onStart?.(to - from);
+  const runs = await runPool({
+    runner: request.runner,
+    spec,
+    from,
+    to,
+    workers: request.workers,
+    ...(request.chunkSize === undefined ? {} : { chunkSize: request.chunkSize }),
+    ...(request.onProgress === undefined ? {} : { onProgress: request.onProgress }),
+  });
+  if (request.shard !== undefined) return { kind: 'shard', shard: makeShard(spec, metrics, request.shard, runs) };
+  return { kind: 'result', result: aggregate(spec, metrics, runs) };
+}
