@@ -7,7 +7,7 @@
 // HTTP/2 keepalive does (client-go: ping after 30 s idle, give up 15 s later).
 // Server: serveRpc accepts connections on a port and hands each request to a handler with a respond function.
 import type { Timer, ProcessContext } from './process';
-import type { CloseReason, Socket } from './network';
+import type { CloseReason, Endpoint, Socket } from './network';
 
 export interface RpcRequestFrame<B = unknown> {
   readonly type: string; // the method, for traces
@@ -43,7 +43,17 @@ export type RpcFailure =
   /** No connection could be made (refused, connect timeout). The request was never sent. */
   | { readonly kind: 'connect'; readonly reason: CloseReason | 'unreachable'; readonly sent: false }
   /** The connection broke with the call in flight (reset, EOF, keepalive timeout). */
-  | { readonly kind: 'connection'; readonly reason: CloseReason | 'keepalive-timeout' | 'closed'; readonly sent: true };
+  | {
+      readonly kind: 'connection';
+      readonly reason: CloseReason | 'keepalive-timeout' | 'closed';
+      readonly sent: true;
+      /** The server had sent something on this connection before it broke (HTTP/2: the handshake had completed). */
+      readonly answered?: boolean;
+      /** The server had sent GOAWAY on this connection before it broke. */
+      readonly goAway?: boolean;
+      /** This side's address and port on the broken connection (Go prints them: `read tcp 10.0.0.5:40312->...`). */
+      readonly local?: Endpoint;
+    };
 
 export type RpcResult<B = unknown> = { readonly ok: true; readonly body: B; readonly more: boolean } | { readonly ok: false; readonly failure: RpcFailure };
 
@@ -158,6 +168,9 @@ export class RpcChannel {
 
   private dial(): void {
     this.dials++;
+    // Per-connection facts reported with its failures.
+    let answered = false;
+    let goAway = false;
     const socket = this.ctx.connect(
       this.address,
       this.port,
@@ -172,10 +185,18 @@ export class RpcChannel {
           for (const call of waiting) if (!call.done) this.transmit(call, socket);
           this.armPing();
         },
-        onData: (data) => this.onFrame(socket, data as RpcFrame),
+        onData: (data) => {
+          answered = true;
+          if ((data as RpcFrame).type === 'GOAWAY') goAway = true;
+          this.onFrame(socket, data as RpcFrame);
+        },
         onClose: (reason) => {
-          if (this.socket !== socket) return;
-          this.dropConnection(reason);
+          if (this.socket !== socket) {
+            // A connection left after GOAWAY: its in-flight calls fail now rather than waiting for their deadlines.
+            this.failCallsOn(socket, reason, answered, goAway);
+            return;
+          }
+          this.dropConnection(reason, answered, goAway);
         },
       },
       this.options.connectTimeoutUs ?? 30_000_000,
@@ -237,7 +258,14 @@ export class RpcChannel {
     if (result !== null) call.callback(result);
   }
 
-  private dropConnection(reason: CloseReason | 'keepalive-timeout' | 'closed'): void {
+  private failCallsOn(socket: Socket, reason: CloseReason, answered: boolean, goAway: boolean): void {
+    const local = socket.local;
+    for (const call of [...this.calls.values()]) {
+      if (call.socket === socket) this.finish(call, { ok: false, failure: { kind: 'connection', reason, sent: true, answered, goAway, local } });
+    }
+  }
+
+  private dropConnection(reason: CloseReason | 'keepalive-timeout' | 'closed', answered = true, goAway = false): void {
     const socket = this.socket;
     const wasOpen = this.open;
     this.socket = null;
@@ -250,9 +278,10 @@ export class RpcChannel {
       const failure: RpcFailure = { kind: 'connect', reason: reason === 'keepalive-timeout' || reason === 'closed' ? 'unreachable' : reason, sent: false };
       this.finish(call, { ok: false, failure });
     }
+    const local = socket?.local;
     for (const call of [...this.calls.values()]) {
       if (call.socket !== socket || socket === null) continue;
-      this.finish(call, { ok: false, failure: { kind: 'connection', reason, sent: true } });
+      this.finish(call, { ok: false, failure: { kind: 'connection', reason, sent: true, answered, goAway, local } });
     }
   }
 
