@@ -19,6 +19,9 @@ export interface ClockOptions {
 }
 
 export class HostClock {
+  /** Called after anything that changes how the monotonic clock runs (drift, monotonic jump): the host re-times its timers. */
+  onMonotonicChange: (() => void) | null = null;
+  private readonly epochUnixUs: number;
   private baseEngineUs: number;
   private baseWallUs: number;
   private baseMonoUs: number;
@@ -30,7 +33,8 @@ export class HostClock {
     options: ClockOptions = {},
   ) {
     this.baseEngineUs = engine.nowUs;
-    this.baseWallUs = (options.epochUnixUs ?? DEFAULT_EPOCH_UNIX_US) + engine.nowUs + (options.offsetUs ?? 0);
+    this.epochUnixUs = options.epochUnixUs ?? DEFAULT_EPOCH_UNIX_US;
+    this.baseWallUs = this.epochUnixUs + engine.nowUs + (options.offsetUs ?? 0);
     this.baseMonoUs = engine.nowUs;
     this.driftPpmValue = options.driftPpm ?? 0;
     this.rate = 1 + this.driftPpmValue / 1e6;
@@ -55,8 +59,8 @@ export class HostClock {
     return this.rate === 1 ? localUs : Math.ceil(localUs / this.rate);
   }
 
-  /** Sets the wall clock to true time + offsetUs (skew). The monotonic clock is untouched. */
-  setOffsetUs(offsetUs: number, epochUnixUs: number = DEFAULT_EPOCH_UNIX_US): void {
+  /** Sets the wall clock to true time + offsetUs (skew). The monotonic clock is untouched. True time uses this clock's epoch. */
+  setOffsetUs(offsetUs: number, epochUnixUs: number = this.epochUnixUs): void {
     this.rebase();
     this.baseWallUs = epochUnixUs + this.engine.nowUs + offsetUs;
   }
@@ -65,7 +69,10 @@ export class HostClock {
   jump(deltaUs: number, monotonic = false): void {
     this.rebase();
     this.baseWallUs += deltaUs;
-    if (monotonic) this.baseMonoUs += deltaUs;
+    if (monotonic) {
+      this.baseMonoUs += deltaUs;
+      this.onMonotonicChange?.();
+    }
   }
 
   /** Changes the rate at which both clocks run from now on. */
@@ -74,6 +81,7 @@ export class HostClock {
     this.rebase();
     this.driftPpmValue = driftPpm;
     this.rate = 1 + driftPpm / 1e6;
+    this.onMonotonicChange?.();
   }
 
   private rebase(): void {

@@ -111,6 +111,17 @@ export class Engine {
     return this.queue.size;
   }
 
+  /**
+   * The live queued events that match `predicate`, in the order they would run. O(queue size): for rare
+   * operations (re-timing a host's timers after a clock fault), never for hot paths.
+   */
+  findEvents(predicate: (event: SimEvent) => boolean): SimEvent[] {
+    return this.queue
+      .toArray()
+      .filter((event) => event.fn !== null && predicate(event))
+      .sort((a, b) => a.timeUs - b.timeUs || a.seq - b.seq);
+  }
+
   /** Time of the next live event, or null when none is queued. */
   nextEventTimeUs(): number | null {
     for (;;) {

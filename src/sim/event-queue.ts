@@ -66,6 +66,11 @@ export class EventQueue {
     return top;
   }
 
+  /** A copy of the queued events, in heap order (not sorted). */
+  toArray(): SimEvent[] {
+    return this.heap.slice();
+  }
+
   clear(): void {
     this.heap.length = 0;
   }

@@ -4,7 +4,7 @@
 import type { Engine } from './engine';
 import { HostClock, type ClockOptions } from './clock';
 import type { Network } from './network';
-import { Process, type ProcessSpec } from './process';
+import { fireTimer, Process, type ProcessSpec, type Timer } from './process';
 
 export interface HostOptions {
   /** IPv4 address, e.g. 10.0.0.10. */
@@ -30,6 +30,24 @@ export class Host {
   ) {
     this.index = index;
     this.clock = new HostClock(engine, clockOptions);
+    this.clock.onMonotonicChange = () => this.retimeTimers();
+  }
+
+  /**
+   * Re-schedules the pending timers of this host's processes after its monotonic clock changed rate or jumped:
+   * a timer fires when the local monotonic clock reaches its deadline (at once if a jump already passed it).
+   */
+  private retimeTimers(): void {
+    const engine = this.engine;
+    const clock = this.clock;
+    const pending = engine.findEvents((event) => event.fn === fireTimer && (event.arg as Timer).process.host === this);
+    const nowMonoUs = clock.monoUs();
+    for (const event of pending) {
+      const timer = event.arg as Timer;
+      engine.cancel(event);
+      const remainingUs = timer.deadlineMonoUs - nowMonoUs;
+      timer.event = engine.schedule(remainingUs <= 0 ? 0 : clock.engineDelayUs(remainingUs), fireTimer, timer);
+    }
   }
 
   /** Adds a process; it starts now if the host is up and the spec autostarts. */
@@ -52,8 +70,9 @@ export class Host {
   /** Power loss / kernel panic: every process dies at once, the host drops off the network. */
   crash(reason = 'host crashed'): void {
     if (!this.up) return;
-    for (const process of this.processes.values()) process.crash('host-crash', reason);
+    // Down first, so an exit listener (a supervisor) cannot start a process on a host that is going away.
     this.up = false;
+    for (const process of this.processes.values()) process.crash('host-crash', reason);
     this.emit();
   }
 
