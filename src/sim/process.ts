@@ -32,6 +32,15 @@ export interface Timer {
   readonly process: Process;
   readonly incarnation: number;
   cleared: boolean;
+  /** When it fires, on its host's monotonic clock (µs): a drift change or a monotonic jump re-times it. */
+  deadlineMonoUs: number;
+}
+
+/** The engine callback of every process timer (the host finds its timers by it when its clock changes). */
+export function fireTimer(arg: unknown): void {
+  const timer = arg as Timer;
+  timer.event = null;
+  if (!timer.cleared) timer.process.invokeTimer(timer);
 }
 
 export type ExitKind = 'exit' | 'crash' | 'host-crash';
@@ -78,14 +87,21 @@ export interface ProcessContext {
 
 const SIGKILL_STATUS = 137;
 
+function noop(): void {}
+
 export class Process {
   state: ProcState = 'exited';
   incarnation = 0;
   behavior: ProcessBehavior | null = null;
   context: ProcessContext | null = null;
   lastExit: ExitInfo | null = null;
+  /** Callbacks that arrived while paused (or while that backlog is being replayed), oldest first from deferredHead. */
   private deferred: Array<() => void> = [];
+  private deferredHead = 0;
+  private drainEvent: SimEvent | null = null;
   private pausedFrom: ProcState = 'running';
+  /** SIGTERM arrived while paused: it is handled on resume. */
+  private termPending = false;
   private stopKillEvent: SimEvent | null = null;
   private readonly exitListeners: ExitListener[] = [];
 
@@ -121,12 +137,14 @@ export class Process {
     if (this.alive) throw new Error(`${this.id}: start while ${this.state}`);
     if (!this.host.up) throw new Error(`${this.id}: start while host ${this.host.name} is down`);
     this.incarnation++;
-    this.deferred = [];
+    this.clearDeferred();
     this.state = 'running';
     this.emitState(detail);
     const ctx = this.makeContext();
     this.context = ctx;
-    this.behavior = this.spec.create(ctx);
+    const behavior = this.spec.create(ctx);
+    // create() may have ended this incarnation already (a bad flag: exit 2).
+    if (this.incarnation === ctx.incarnation) this.behavior = behavior;
   }
 
   /** Immediate death (SIGKILL, OOM kill, host crash): volatile state is gone, no cleanup runs. */
@@ -139,14 +157,20 @@ export class Process {
   stop(graceUs: number): void {
     if (!this.alive) return;
     if (this.state === 'paused') {
-      // A stopped (SIGSTOP) process cannot handle SIGTERM; the kill after the grace period ends it.
+      // A stopped (SIGSTOP) process cannot handle SIGTERM yet: the signal stays pending until it is resumed, and
+      // the kill after the grace period ends it if that comes first.
+      if (this.pausedFrom === 'running') this.termPending = true;
       this.scheduleKill(graceUs);
       return;
     }
     if (this.state === 'stopping') return;
+    this.scheduleKill(graceUs);
+    this.deliverTerm();
+  }
+
+  private deliverTerm(): void {
     this.state = 'stopping';
     this.emitState('SIGTERM');
-    this.scheduleKill(graceUs);
     const behavior = this.behavior;
     if (behavior?.terminate) behavior.terminate();
     else this.exit(0, 'terminated');
@@ -164,11 +188,34 @@ export class Process {
     if (this.state !== 'paused') return;
     this.state = this.pausedFrom;
     this.emitState('');
-    const queued = this.deferred;
+    if (this.termPending) {
+      this.termPending = false;
+      this.deliverTerm();
+    }
+    // Replay the backlog in arrival order, one callback per event starting at this instant. Until it is empty,
+    // newer callbacks queue behind it (see invoke), so nothing overtakes what arrived during the pause.
+    if (this.active && this.deferredHead < this.deferred.length) this.scheduleDrain();
+  }
+
+  private scheduleDrain(): void {
+    if (this.drainEvent === null) this.drainEvent = this.engine.schedule(0, this.drainOne);
+  }
+
+  private readonly drainOne = (): void => {
+    this.drainEvent = null;
+    if (!this.active || this.deferredHead >= this.deferred.length) return; // paused again, or died
+    const fn = this.deferred[this.deferredHead]!;
+    this.deferred[this.deferredHead++] = noop;
+    if (this.deferredHead === this.deferred.length) this.clearDeferred();
+    fn();
+    if (this.active && this.deferredHead < this.deferred.length) this.scheduleDrain();
+  };
+
+  private clearDeferred(): void {
     this.deferred = [];
-    const incarnation = this.incarnation;
-    // Replay in arrival order, each as its own event at the current instant.
-    for (const fn of queued) this.engine.schedule(0, () => this.invoke(incarnation, fn));
+    this.deferredHead = 0;
+    this.engine.cancel(this.drainEvent);
+    this.drainEvent = null;
   }
 
   /** The process ends itself with an exit status. */
@@ -183,7 +230,8 @@ export class Process {
     switch (this.state) {
       case 'running':
       case 'stopping':
-        fn();
+        if (this.deferredHead < this.deferred.length) this.deferred.push(fn); // the backlog goes first
+        else fn();
         return;
       case 'paused':
         this.deferred.push(fn);
@@ -193,13 +241,26 @@ export class Process {
     }
   }
 
+  /** Fires a timer in its incarnation; a timer cleared while its firing waited (paused process) stays silent. */
+  invokeTimer(timer: Timer): void {
+    if (timer.incarnation !== this.incarnation) return;
+    if (this.active && this.deferredHead >= this.deferred.length) {
+      timer.fn();
+      return;
+    }
+    this.invoke(timer.incarnation, () => {
+      if (!timer.cleared) timer.fn();
+    });
+  }
+
   private die(info: ExitInfo, state: ProcState): void {
     this.engine.cancel(this.stopKillEvent);
     this.stopKillEvent = null;
     this.state = state;
     this.behavior = null;
     this.context = null;
-    this.deferred = [];
+    this.clearDeferred();
+    this.termPending = false;
     this.lastExit = info;
     this.incarnation++; // invalidates every pending callback of the dead incarnation
     this.emitState(info.kind === 'exit' ? `exit ${info.code}: ${info.reason}` : info.reason);
@@ -227,12 +288,6 @@ export class Process {
     const engine = this.engine;
     const incarnation = this.incarnation;
     const clock = host.clock;
-    const fire = (timer: unknown): void => {
-      const t = timer as Timer;
-      t.event = null;
-      if (t.cleared) return;
-      process.invoke(t.incarnation, t.fn);
-    };
     return {
       host,
       process,
@@ -243,8 +298,9 @@ export class Process {
       wallUs: () => clock.wallUs(),
       setTimer(delayUs: number, fn: () => void): Timer {
         if (!(delayUs >= 0)) throw new RangeError(`${process.id}: timer delay ${delayUs}µs must be >= 0`);
-        const timer: Timer = { event: null, fn, process, incarnation, cleared: false };
-        timer.event = engine.schedule(clock.engineDelayUs(Math.ceil(delayUs)), fire, timer);
+        const localUs = Math.ceil(delayUs);
+        const timer: Timer = { event: null, fn, process, incarnation, cleared: false, deadlineMonoUs: clock.monoUs() + localUs };
+        timer.event = engine.schedule(clock.engineDelayUs(localUs), fireTimer, timer);
         return timer;
       },
       clearTimer(timer: Timer | null | undefined): void {
