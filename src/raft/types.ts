@@ -131,6 +131,49 @@ export interface RaftConfig {
   readonly maxEntriesPerMsg: number;
   /** Draws the randomized election timeout; the driver passes the member's seeded stream. */
   readonly random: () => number;
+  /**
+   * etcd-io/raft Config.Applied: the last index the application had applied before a restart; committed entries
+   * at or below it are not handed out again in Ready.committedEntries. Default 0 (everything committed is
+   * re-delivered after a restart, as etcd does when it has no snapshot).
+   */
+  readonly applied?: number;
+  /** TEST ONLY: deliberately injected safety bugs, to show the checkers catch them. Absent/all false in production. */
+  readonly bugs?: RaftBugs;
+}
+
+/**
+ * TEST ONLY. Real-world Raft implementation mistakes that the core can be switched into, so the safety checkers
+ * (src/raft/checkers) and the property checker can be shown to catch them. Every switch is off by default and costs
+ * nothing when off. Never set them outside tests.
+ */
+export interface RaftBugs {
+  /** Grant a vote to any up-to-date candidate, even after voting for another one in this term (Election Safety). */
+  readonly voteTwicePerTerm?: boolean;
+  /** Leader commits the quorum-replicated index even when its entry is from an earlier term (Figure 8). */
+  readonly commitPreviousTermByCounting?: boolean;
+  /** Follower accepts a MsgApp from a stale (lower-term) leader and appends/overwrites its entries. */
+  readonly acceptStaleTermAppend?: boolean;
+  /** Follower truncates its log after the MsgApp's entries even when they match (a delayed MsgApp erases acked entries). */
+  readonly truncateWithoutConflict?: boolean;
+  /** The vote is never reported in Ready.hardState, so it is lost on restart (a restarted member can vote twice). */
+  readonly volatileVote?: boolean;
+}
+
+/** The voters after a configuration change (etcd-io/raft ConfState, without learners or joint configs). */
+export interface ConfState {
+  readonly voters: readonly NodeId[];
+}
+
+/** Read-only access to a Raft log (in memory or durable), for observation and safety checkers: no copies. */
+export interface RaftLogView {
+  /** 0 when empty. Indexes start at 1 (no compaction: the whole log is present). */
+  lastIndex(): number;
+  /** The term at `index`; 0 for index 0 or out of range. */
+  term(index: number): number;
+  /** The entry at `index`, or undefined out of range. */
+  entry(index: number): Entry | undefined;
+  /** Incremented every time entries are removed from the end of this log (conflict resolution). */
+  truncations(): number;
 }
 
 /** The persisted state the core restarts from. */
@@ -161,8 +204,12 @@ export interface Ready {
 export interface RawNodeApi {
   tick(): void;
   step(msg: RaftMessage): void;
-  propose(data: unknown): void;
-  proposeConfChange(change: ConfChange): void;
+  /** False when the proposal was dropped (etcd-io/raft ErrProposalDropped, "raft proposal dropped"). */
+  propose(data: unknown): boolean;
+  /** False when dropped, like propose. */
+  proposeConfChange(change: ConfChange): boolean;
+  /** Apply a committed ConfChange entry (call it when the driver applies that entry), as RawNode.ApplyConfChange. */
+  applyConfChange(change: ConfChange): ConfState;
   readIndex(context: unknown): void;
   transferLeader(target: NodeId): void;
   campaign(): void;
@@ -171,6 +218,8 @@ export interface RawNodeApi {
   advance(ready: Ready): void;
   /** Observation only, for status output and safety checkers. */
   status(): RaftStatus;
+  /** Observation only: the in-memory log (durable and not yet durable entries). */
+  log(): RaftLogView;
 }
 
 export interface RaftStatus {
