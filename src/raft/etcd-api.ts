@@ -96,6 +96,12 @@ export interface WatchCreateRequest {
   /** Deliver events from this revision (inclusive); absent: from the next revision. */
   readonly startRevision?: number;
   readonly prevKv?: boolean;
+  /**
+   * clientv3.WithRequireLeader (gRPC metadata "hasleader"): refused with "etcdserver: no leader" when the member
+   * knows no leader, and cancelled with it after 3 leaderless election timeouts. The kube-apiserver sets it on
+   * every watch.
+   */
+  readonly requireLeader?: boolean;
 }
 export interface WatchEvent {
   readonly type: 'PUT' | 'DELETE';
@@ -132,6 +138,10 @@ export interface Member {
   readonly clientURLs: readonly string[];
   readonly isLearner: boolean;
 }
+/** clientv3 MemberList sends linearizable: true (a ReadIndex round before answering); absent means serializable. */
+export interface MemberListRequest {
+  readonly linearizable?: boolean;
+}
 export interface MemberListResponse {
   readonly header: ResponseHeader;
   readonly members: readonly Member[];
@@ -152,7 +162,7 @@ export interface EtcdMethods {
   Txn: [TxnRequest, TxnResponse];
   Watch: [WatchCreateRequest, WatchResponse];
   Status: [Record<string, never>, StatusResponse];
-  MemberList: [Record<string, never>, MemberListResponse];
+  MemberList: [MemberListRequest, MemberListResponse];
   MoveLeader: [MoveLeaderRequest, MoveLeaderResponse];
 }
 
@@ -185,4 +195,17 @@ export const ETCD_ERRORS = {
   notCapable: 'etcdserver: not capable',
   compacted: 'etcdserver: mvcc: required revision has been compacted',
   futureRev: 'etcdserver: mvcc: required revision is a future revision',
+  /** MoveLeader on a member that is not the leader (FailedPrecondition). */
+  notLeader: 'etcdserver: not leader',
+  /** MoveLeader to a non-member or learner (FailedPrecondition). */
+  badLeaderTransferee: 'etcdserver: bad leader transferee',
+  /** MoveLeader whose target did not become leader before the deadline (unmapped: code Unknown). */
+  timeoutLeaderTransfer: 'etcdserver: request timed out, leader transfer took too long',
+  /**
+   * A context's deadline expired inside the server (a write blocked with no leader until the 7 s request timeout
+   * or the client's deadline): gRPC status DeadlineExceeded with Go's context.DeadlineExceeded text.
+   */
+  deadlineExceeded: 'context deadline exceeded',
+  /** raft.ErrProposalDropped (e.g. during a leader transfer), unmapped: code Unknown. */
+  proposalDropped: 'raft proposal dropped',
 } as const;
