@@ -107,6 +107,8 @@ export class RpcChannel {
   /** Connections opened so far (a GOAWAY or failure makes the next call dial again). */
   dials = 0;
   onConnectionChange: ((open: boolean, remote: string) => void) | null = null;
+  /** A dial failed (refused, timed out) before the connection opened. */
+  onConnectFailed: ((reason: CloseReason | 'keepalive-timeout' | 'closed') => void) | null = null;
 
   constructor(
     private readonly ctx: ProcessContext,
@@ -117,6 +119,16 @@ export class RpcChannel {
 
   get connected(): boolean {
     return this.open;
+  }
+
+  /** True while a dial is under way. */
+  get connecting(): boolean {
+    return this.socket !== null && !this.open;
+  }
+
+  /** Dials now if no connection is open or opening (gRPC subchannels connect eagerly, before any call). */
+  connect(): void {
+    if (this.socket === null) this.dial();
   }
 
   /** In-flight calls (sent or waiting for the connection). */
@@ -272,6 +284,7 @@ export class RpcChannel {
     this.open = false;
     this.clearPing();
     if (wasOpen) this.onConnectionChange?.(false, `${this.address}:${this.port}`);
+    else if (socket !== null) this.onConnectFailed?.(reason);
     const waiting = this.waiting;
     this.waiting = [];
     for (const call of waiting) {
