@@ -4,16 +4,23 @@
 //
 // Transport semantics, as the real kernel behaves (see docs/faithfulness.md):
 // - Datagrams: each is delivered after a latency draw, or lost, duplicated or delayed extra (reordered) with the
-//   link's probabilities. A cut path, a down host, a missing listener or a dead process drop it. A paused process
-//   receives it when resumed (the kernel buffers it).
-// - Connections: data arrives in order. A lost segment, or one sent on a cut path or to a down host, is
-//   retransmitted after an RTO (200 ms doubling to 120 s), holding back everything behind it; after 15
-//   retransmissions the sender's socket fails with 'timeout' (ETIMEDOUT). Connecting to an up host with no listener
-//   gets 'refused' (RST); connecting to a down or unreachable host retries the SYN (1 s doubling, 6 retries) and
-//   then times out, unless the caller's own connect timeout fires first. When a process dies on a live host its
-//   sockets send FIN (the peer sees 'eof'); data arriving later for a dead socket gets RST ('reset'). A crashed
-//   host sends nothing: peers notice only through their own timeouts, or a RST once it has rebooted.
-// Simplification: segments already in flight when a cut starts still arrive (they are on the wire).
+//   link's probabilities. One sent on a cut path is lost; at arrival, a down host, a missing listener or a dead
+//   process drop it. A paused process receives it when resumed (the kernel buffers it).
+// - Connections: a three-way handshake (the client is open when the SYN-ACK arrives, the server accepts when the
+//   client's ACK arrives), then data arrives in order. A lost segment, one sent on a cut path or to a down host,
+//   or one that reached a host that crashed meanwhile (never acknowledged) is retransmitted after an RTO (200 ms
+//   doubling to 120 s; reset when the retransmission gets through), holding back everything behind it; after 15
+//   retransmissions of the same data the sender's socket fails with 'timeout' (ETIMEDOUT, 924.6 s). Connecting to
+//   an up host with no listener gets 'refused' (RST); connecting to a down or unreachable host retries the SYN (1 s
+//   doubling, 6 retries: 127 s) and then times out, unless the caller's own connect timeout fires first. When a
+//   process dies on a live host its sockets send FIN after their queued data (the peer sees 'eof'); data arriving
+//   later for a socket that no longer exists gets RST ('reset'), as does a connection to a floating address (VIP)
+//   that has moved to another host. A crashed host sends nothing: peers notice only through their own timeouts, or
+//   a RST once it has rebooted.
+// Simplifications: segments already in flight when a cut starts still arrive (they are on the wire); no windows,
+// congestion control or delayed ACKs (a segment that gets through is acknowledged); a FIN is not answered by the
+// peer's own FIN (the receiving side closes at once: no half-closed connections); RSTs and handshake segments are
+// not retransmitted (the client's SYN retransmission covers a lost SYN-ACK).
 import type { Engine } from './engine';
 import { Host, type HostOptions } from './host';
 import { sampleLatencyUs, type LatencyDist } from './latency';
@@ -114,9 +121,12 @@ const SYN_RTO_US = 1_000_000;
 const SYN_RETRIES_MAX = 6; // Linux tcp_syn_retries
 const EPHEMERAL_PORT_FIRST = 32768;
 
+/** One segment of a connection's outgoing direction; `from` is the sending socket (its peer receives it). */
 type Segment =
-  | { readonly kind: 'data'; readonly seq: number; readonly msg: Message; readonly id: number }
-  | { readonly kind: 'fin'; readonly seq: number };
+  | { readonly kind: 'data'; readonly from: Socket; readonly seq: number; readonly msg: Message; readonly id: number }
+  | { readonly kind: 'fin'; readonly from: Socket; readonly seq: number }
+  /** The last step of the handshake: the server accepts the connection when it arrives. */
+  | { readonly kind: 'ack'; readonly from: Socket; readonly seq: number };
 
 /** One side of a connection, owned by one process incarnation. */
 export class Socket {
@@ -132,6 +142,12 @@ export class Socket {
   lastArrivalUs = 0;
   synRetries = 0;
   connectTimer: ReturnType<Engine['schedule']> | null = null;
+  /** Server side, until the handshake completes: the listener's accept callback. */
+  acceptHandler: ((socket: Socket) => ConnHandlers) | null = null;
+  /** Client side: connected to a floating address (VIP), so each segment goes to whoever holds it now. */
+  floating = false;
+  /** The host crashed: the kernel state of this socket is gone (no retransmission, no RST, nothing). */
+  kernelGone = false;
 
   constructor(
     readonly network: Network,
@@ -151,7 +167,7 @@ export class Socket {
   /** Queues data to the peer; returns false (and sends nothing) if the socket is not open. */
   send<M extends Message>(msg: M): boolean {
     if (this.state !== 'open') return false;
-    this.network.sendSegment(this, { kind: 'data', seq: this.nextSeq++, msg, id: this.network.nextMessageId() });
+    this.network.sendSegment(this, { kind: 'data', from: this, seq: this.nextSeq++, msg, id: this.network.nextMessageId() });
     return true;
   }
 
@@ -160,15 +176,16 @@ export class Socket {
     if (this.state === 'closed') return;
     const wasOpen = this.state === 'open';
     this.network.closeSocket(this);
-    if (wasOpen) this.network.sendSegment(this, { kind: 'fin', seq: this.nextSeq++ }, true);
+    if (wasOpen) this.network.sendSegment(this, { kind: 'fin', from: this, seq: this.nextSeq++ }, true);
   }
 
-  /** Abortive close (RST at once). No callback fires on this side afterwards. */
+  /** Abortive close (RST at once, behind what is already on the wire; queued data is discarded). No callback fires on this side afterwards. */
   reset(): void {
     if (this.state === 'closed') return;
     const wasOpen = this.state === 'open';
+    this.stalled = [];
     this.network.closeSocket(this);
-    if (wasOpen && this.peer) this.network.sendReset(this.host, this.peer);
+    if (wasOpen && this.peer) this.network.sendReset(this.host, this.peer, 'reset', this.lastArrivalUs);
   }
 }
 
@@ -361,6 +378,10 @@ export class Network {
       this.dropDatagram(id, from.name, toAddress, msg, 'host-down');
       return;
     }
+    if (this.cuts.size !== 0 && this.cuts.has(from.index * 65536 + to.index)) {
+      this.dropDatagram(id, from.name, to.name, msg, 'partition');
+      return;
+    }
     const link = this.link(from, to);
     const model = link.model;
     if (model.lossRate > 0 && link.rng.chance(model.lossRate)) {
@@ -384,8 +405,8 @@ export class Network {
 
   private readonly deliverDatagram = (arg: unknown): void => {
     const d = arg as Datagram;
-    if (!this.pathOpen(d.from, d.to)) {
-      this.dropDatagram(d.id, d.from.name, d.to.name, d.msg, d.to.up ? 'partition' : 'host-down');
+    if (!d.to.up) {
+      this.dropDatagram(d.id, d.from.name, d.to.name, d.msg, 'host-down');
       return;
     }
     const listener = this.liveListener(d.to, d.port);
@@ -411,13 +432,18 @@ export class Network {
 
   /**
    * Opens a connection from `process` to address:port. Handlers run in the caller's incarnation. With
-   * `connectTimeoutUs`, an unanswered attempt fails with 'timeout' then (Go's net.Dialer Timeout).
+   * `connectTimeoutUs`, an unanswered attempt fails with 'timeout' then (Go's net.Dialer Timeout). A stale
+   * incarnation gets a socket that is already closed and sends nothing.
    */
   connect(process: Process, incarnation: number, toAddress: string, port: number, handlers: ConnHandlers, connectTimeoutUs?: number): Socket {
     const host = process.host;
     const local: Endpoint = { address: host.address, port: this.allocatePort(host) };
     const socket = new Socket(this, ++this.connIds, host, process, incarnation, local, { address: toAddress, port }, true);
     socket.handlers = handlers;
+    if (process.incarnation !== incarnation || !process.alive || !host.up) {
+      socket.state = 'closed';
+      return socket;
+    }
     this.track(socket);
     this.trySyn(socket);
     if (connectTimeoutUs !== undefined) {
@@ -469,10 +495,16 @@ export class Network {
 
   private synArrived(client: Socket, to: Host): void {
     if (client.state !== 'connecting' || !to.up) return;
-    if (client.peer !== null) {
-      // A retransmitted SYN for a connection the server already accepted: answer again.
-      this.sendSynAck(client, to);
-      return;
+    const halfOpen = client.peer;
+    if (halfOpen !== null) {
+      if (halfOpen.host === to && halfOpen.state === 'connecting') {
+        // A retransmitted SYN for a connection this server already answered: answer again.
+        this.sendSynAck(client, halfOpen);
+        return;
+      }
+      // That half-open socket is gone, or the address moved: this SYN is a fresh attempt.
+      halfOpen.state = 'closed';
+      client.peer = null;
     }
     const listener = this.liveListener(to, client.remote.port);
     if (listener === undefined || listener.handlers.onAccept === undefined || !listener.process.alive) {
@@ -480,37 +512,46 @@ export class Network {
       return;
     }
     const server = new Socket(this, client.connId, to, listener.process, listener.incarnation, client.remote, client.local, false);
-    server.state = 'open';
+    server.acceptHandler = listener.handlers.onAccept;
     server.peer = client;
     client.peer = server;
+    client.floating = client.remote.address !== to.address;
     this.track(server);
-    this.stats.connectionsOpened++;
-    const onAccept = listener.handlers.onAccept;
-    listener.process.invoke(listener.incarnation, () => {
-      if (server.state === 'closed') return;
-      server.handlers = onAccept(server);
-    });
-    this.sendSynAck(client, to);
+    this.sendSynAck(client, server);
   }
 
-  private sendSynAck(client: Socket, from: Host): void {
+  private sendSynAck(client: Socket, server: Socket): void {
+    const from = server.host;
     if (!this.pathOpen(from, client.host)) return; // lost: the client's SYN retransmission asks again
     const link = this.link(from, client.host);
-    this.engine.schedule(sampleLatencyUs(link.model.latency, link.rng), () => {
-      if (client.state !== 'connecting') return;
-      client.state = 'open';
-      this.engine.cancel(client.retransmitTimer);
-      client.retransmitTimer = null;
-      this.engine.cancel(client.connectTimer);
-      client.connectTimer = null;
-      client.rtoUs = RTO_MIN_US;
-      const trace = this.engine.trace;
-      if (trace.wants('conn.state')) {
-        trace.emit('conn.state', { conn: client.connId, from: client.host.name, to: from.name, state: 'open' });
-      }
-      const onOpen = client.handlers?.onOpen;
-      if (onOpen) client.process.invoke(client.incarnation, onOpen);
-    });
+    if (link.model.lossRate > 0 && link.rng.chance(link.model.lossRate)) return;
+    const arrivalUs = Math.max(this.engine.nowUs + sampleLatencyUs(link.model.latency, link.rng), server.lastArrivalUs);
+    server.lastArrivalUs = arrivalUs;
+    this.engine.scheduleAt(arrivalUs, () => this.synAckArrived(client, server));
+  }
+
+  private synAckArrived(client: Socket, server: Socket): void {
+    if (client.peer !== server || client.kernelGone) return;
+    if (client.state === 'closed') {
+      // The caller gave up meanwhile (connect timeout, close, its process died): the kernel answers with RST.
+      this.sendReset(client.host, server);
+      return;
+    }
+    if (client.state === 'open') return; // a duplicate answer to a retransmitted SYN
+    client.state = 'open';
+    this.engine.cancel(client.retransmitTimer);
+    client.retransmitTimer = null;
+    this.engine.cancel(client.connectTimer);
+    client.connectTimer = null;
+    client.rtoUs = RTO_MIN_US;
+    const trace = this.engine.trace;
+    if (trace.wants('conn.state')) {
+      trace.emit('conn.state', { conn: client.connId, from: client.host.name, to: server.host.name, state: 'open' });
+    }
+    // The ACK goes first in the client's outgoing stream, so whatever onOpen sends arrives after the accept.
+    this.sendSegment(client, { kind: 'ack', from: client, seq: client.nextSeq++ });
+    const onOpen = client.handlers?.onOpen;
+    if (onOpen) client.process.invoke(client.incarnation, onOpen);
   }
 
   /** Sends a segment on the socket's outgoing direction, in order, retransmitting as TCP would. */
@@ -538,12 +579,27 @@ export class Network {
     const peer = socket.peer;
     if (peer === null) return true; // never connected: nothing to carry it
     const to = peer.host;
+    if (socket.floating) {
+      const holder = this.hostsByAddress.get(socket.remote.address);
+      if (holder !== to) return this.transmitToStranger(socket, holder);
+    }
     if (!this.pathOpen(socket.host, to)) return false;
     const link = this.link(socket.host, to);
     if (link.model.lossRate > 0 && link.rng.chance(link.model.lossRate)) return false;
     const arrivalUs = Math.max(this.engine.nowUs + sampleLatencyUs(link.model.latency, link.rng), socket.lastArrivalUs);
     socket.lastArrivalUs = arrivalUs;
-    this.engine.scheduleAt(arrivalUs, () => this.segmentArrived(socket, peer, segment));
+    this.engine.scheduleAt(arrivalUs, this.segmentArrived, segment);
+    return true;
+  }
+
+  /** A segment of a connection to a floating address now held by another host: that host answers with RST. */
+  private transmitToStranger(socket: Socket, holder: Host | undefined): boolean {
+    if (holder === undefined || !this.pathOpen(socket.host, holder)) return false;
+    const link = this.link(socket.host, holder);
+    if (link.model.lossRate > 0 && link.rng.chance(link.model.lossRate)) return false;
+    this.engine.schedule(sampleLatencyUs(link.model.latency, link.rng), () => {
+      if (holder.up) this.sendReset(holder, socket);
+    });
     return true;
   }
 
@@ -551,14 +607,17 @@ export class Network {
     if (socket.retransmitTimer !== null) return;
     socket.retransmitTimer = this.engine.schedule(socket.rtoUs, () => {
       socket.retransmitTimer = null;
+      if (socket.kernelGone) return;
       this.stats.retransmissions++;
-      while (socket.stalled.length !== 0) {
-        if (!this.transmit(socket, socket.stalled[0]!)) break;
-        socket.stalled.shift();
-      }
-      if (socket.stalled.length === 0) {
+      const stalled = socket.stalled;
+      let sent = 0;
+      while (sent < stalled.length && this.transmit(socket, stalled[sent]!)) sent++;
+      if (sent > 0) {
+        // Progress: the oldest data was acknowledged, so the backoff starts over.
+        stalled.splice(0, sent);
         socket.rtoUs = RTO_MIN_US;
         socket.retries = 0;
+        if (stalled.length !== 0) this.armRetransmit(socket);
         return;
       }
       socket.retries++;
@@ -572,33 +631,75 @@ export class Network {
     });
   }
 
-  private segmentArrived(sender: Socket, receiver: Socket, segment: Segment): void {
-    if (!receiver.host.up) return; // the host died while this was on the wire
-    if (receiver.state !== 'open' || receiver.process.incarnation !== receiver.incarnation) {
-      // Data for a socket that no longer exists: the kernel answers with RST.
-      if (segment.kind === 'data') this.sendReset(receiver.host, sender);
+  /** A segment that reached a crashed host was never acknowledged: back into the sender's queue, in order. */
+  private requeue(segment: Segment): void {
+    const sender = segment.from;
+    if (sender.kernelGone || !sender.host.up) return;
+    const stalled = sender.stalled;
+    let index = stalled.length;
+    while (index > 0 && stalled[index - 1]!.seq > segment.seq) index--;
+    stalled.splice(index, 0, segment);
+    this.armRetransmit(sender);
+  }
+
+  private readonly segmentArrived = (arg: unknown): void => {
+    const segment = arg as Segment;
+    const sender = segment.from;
+    const receiver = sender.peer!;
+    if (!receiver.host.up) {
+      this.requeue(segment); // the host died while this was on the wire
+      return;
+    }
+    if (receiver.state === 'closed' || receiver.process.incarnation !== receiver.incarnation) {
+      // A segment for a socket that no longer exists: the kernel answers with RST.
+      if (segment.kind !== 'fin') this.sendReset(receiver.host, sender);
       return;
     }
     this.stats.segmentsDelivered++;
-    if (segment.kind === 'fin') {
-      this.closeSocket(receiver);
-      this.notifyClose(receiver, 'eof');
-      return;
+    switch (segment.kind) {
+      case 'ack':
+        this.accept(receiver);
+        return;
+      case 'fin':
+        this.closeSocket(receiver);
+        this.notifyClose(receiver, 'eof');
+        return;
+      case 'data': {
+        if (receiver.state !== 'open') throw new Error(`network: data on connection ${receiver.connId} before its handshake completed`);
+        const trace = this.engine.trace;
+        if (trace.wants('msg.deliver')) trace.emit('msg.deliver', { id: segment.id, from: sender.host.name, to: receiver.host.name, type: segment.msg.type });
+        const msg = segment.msg;
+        receiver.process.invoke(receiver.incarnation, () => {
+          if (receiver.state === 'open') receiver.handlers?.onData(msg);
+        });
+        return;
+      }
     }
-    const trace = this.engine.trace;
-    if (trace.wants('msg.deliver')) trace.emit('msg.deliver', { id: segment.id, from: sender.host.name, to: receiver.host.name, type: segment.msg.type });
-    const msg = segment.msg;
-    receiver.process.invoke(receiver.incarnation, () => {
-      if (receiver.state === 'open') receiver.handlers?.onData(msg);
+  };
+
+  /** The handshake completed on the server: the listening process accepts the connection. */
+  private accept(server: Socket): void {
+    const onAccept = server.acceptHandler;
+    if (server.state !== 'connecting' || onAccept === null) return;
+    server.acceptHandler = null;
+    server.state = 'open';
+    this.stats.connectionsOpened++;
+    server.process.invoke(server.incarnation, () => {
+      if (server.state === 'closed') return;
+      server.handlers = onAccept(server);
     });
   }
 
-  /** RST from `fromHost` to `target` (refused connect, data for a dead socket, abortive close). */
-  sendReset(fromHost: Host, target: Socket, reason: CloseReason = 'reset'): void {
+  /**
+   * RST from `fromHost` to `target` (refused connect, a segment for a socket that no longer exists, abortive
+   * close), arriving no earlier than `notBeforeUs` (behind the data the aborting side already sent).
+   */
+  sendReset(fromHost: Host, target: Socket, reason: CloseReason = 'reset', notBeforeUs = 0): void {
     if (!this.pathOpen(fromHost, target.host)) return;
     const link = this.link(fromHost, target.host);
-    this.engine.schedule(sampleLatencyUs(link.model.latency, link.rng), () => {
-      if (target.state === 'closed') return;
+    const arrivalUs = Math.max(this.engine.nowUs + sampleLatencyUs(link.model.latency, link.rng), notBeforeUs);
+    this.engine.scheduleAt(arrivalUs, () => {
+      if (target.state === 'closed' || target.kernelGone) return;
       this.fail(target, reason);
     });
   }
@@ -610,6 +711,7 @@ export class Network {
   }
 
   private notifyClose(socket: Socket, reason: CloseReason): void {
+    if (socket.acceptHandler !== null) return; // a half-open server socket: no process ever saw it
     const trace = this.engine.trace;
     if (trace.wants('conn.state')) {
       const state = reason === 'eof' ? 'closed' : reason;
@@ -619,7 +721,7 @@ export class Network {
     if (onClose) socket.process.invoke(socket.incarnation, () => onClose(reason));
   }
 
-  /** Marks a socket closed and releases its timers. */
+  /** Marks a socket closed and releases its timers (the kernel still retransmits data and FIN queued before). */
   closeSocket(socket: Socket): void {
     socket.state = 'closed';
     this.engine.cancel(socket.connectTimer);
@@ -645,12 +747,13 @@ export class Network {
       this.engine.cancel(socket.connectTimer);
       socket.connectTimer = null;
       if (hostCrashed) {
+        socket.kernelGone = true;
         this.engine.cancel(socket.retransmitTimer);
         socket.retransmitTimer = null;
         socket.stalled = [];
         continue;
       }
-      if (wasOpen) this.sendSegment(socket, { kind: 'fin', seq: socket.nextSeq++ }, true);
+      if (wasOpen) this.sendSegment(socket, { kind: 'fin', from: socket, seq: socket.nextSeq++ }, true);
     }
   }
 }
