@@ -103,7 +103,10 @@ export class RpcChannel {
   private nextId = 1;
   private pingTimer: Timer | null = null;
   private pingDeadline: Timer | null = null;
+  /** Monotonic time of the last frame read: keepalive pings after pingIdleUs without reads. */
   private lastActivityUs = 0;
+  /** Connections that received GOAWAY and still carry calls: closed once those calls end (gRPC drains them). */
+  private readonly draining = new Set<Socket>();
   /** Connections opened so far (a GOAWAY or failure makes the next call dial again). */
   dials = 0;
   onConnectionChange: ((open: boolean, remote: string) => void) | null = null;
@@ -176,6 +179,13 @@ export class RpcChannel {
     const socket = this.socket;
     this.dropConnection('closed');
     socket?.close();
+    for (const old of [...this.draining]) {
+      this.draining.delete(old);
+      old.close();
+      for (const call of [...this.calls.values()]) {
+        if (call.socket === old) this.finish(call, { ok: false, failure: { kind: 'connection', reason: 'closed', sent: true, goAway: true, local: old.local } });
+      }
+    }
   }
 
   private dial(): void {
@@ -219,7 +229,6 @@ export class RpcChannel {
   private transmit(call: PendingCall, socket: Socket): void {
     call.sent = true;
     call.socket = socket;
-    this.lastActivityUs = this.ctx.monoUs();
     socket.send({ type: call.method, kind: 'req', id: call.id, method: call.method, body: call.body, timeoutUs: call.timeoutUs } satisfies RpcRequestFrame);
   }
 
@@ -245,6 +254,8 @@ export class RpcChannel {
             this.open = false;
             this.clearPing();
             this.onConnectionChange?.(false, `${this.address}:${this.port}`);
+            this.draining.add(socket);
+            this.closeIfDrained(socket);
             if (this.waiting.length > 0) this.dial();
           }
           return;
@@ -267,10 +278,20 @@ export class RpcChannel {
     this.calls.delete(call.id);
     this.ctx.clearTimer(call.deadlineTimer);
     call.deadlineTimer = null;
+    if (call.socket !== null && this.draining.size !== 0) this.closeIfDrained(call.socket);
     if (result !== null) call.callback(result);
   }
 
+  /** Closes a connection that received GOAWAY once no call uses it any more. */
+  private closeIfDrained(socket: Socket): void {
+    if (!this.draining.has(socket)) return;
+    for (const call of this.calls.values()) if (call.socket === socket) return;
+    this.draining.delete(socket);
+    socket.close();
+  }
+
   private failCallsOn(socket: Socket, reason: CloseReason, answered: boolean, goAway: boolean): void {
+    this.draining.delete(socket);
     const local = socket.local;
     for (const call of [...this.calls.values()]) {
       if (call.socket === socket) this.finish(call, { ok: false, failure: { kind: 'connection', reason, sent: true, answered, goAway, local } });
@@ -298,17 +319,21 @@ export class RpcChannel {
     }
   }
 
-  private armPing(): void {
+  private armPing(delayUs?: number): void {
     const idleUs = this.options.pingIdleUs;
     if (idleUs === undefined || !this.open) return;
     this.ctx.clearTimer(this.pingTimer);
-    this.pingTimer = this.ctx.setTimer(idleUs, () => {
+    this.pingTimer = this.ctx.setTimer(delayUs ?? idleUs, () => {
       this.pingTimer = null;
       const socket = this.socket;
       if (!this.open || socket === null) return;
       const idleForUs = this.ctx.monoUs() - this.lastActivityUs;
       if (idleForUs < idleUs) {
-        this.armPing();
+        this.armPing(idleUs - idleForUs); // the idle period restarted at the last read
+        return;
+      }
+      if (this.pingDeadline !== null) {
+        this.armPing(); // one PING outstanding at a time
         return;
       }
       socket.send({ type: 'PING', kind: 'ctl', id: 0 } satisfies RpcControlFrame);
