@@ -1,0 +1,86 @@
+// buildCluster: the one place that knows how the parts of a control plane fit together. It adds the hosts with
+// their addresses and clocks, sets the network model, starts each host's processes (with any start delays),
+// and attaches the observers (who leads etcd, who acts as leader of each lease) and the invariants.
+import type { Host } from '../sim/host';
+import type { Leaders } from '../run/result';
+import type { Simulation } from '../sim/simulation';
+import { LeaseExclusivityMonitor } from '../check/checkers/lease-exclusivity';
+import { ActingLeaders } from '../lease/acting';
+import { electionLeases } from '../scenario/resolve';
+import type { LeaderInterval } from '../run/result';
+import { processNames } from './roles';
+import { allHosts, type ClusterSpec } from './spec';
+
+export interface Cluster {
+  readonly spec: ClusterSpec;
+  readonly sim: Simulation;
+  readonly hosts: ReadonlyMap<string, Host>;
+  /**
+   * The host currently leading `role` ('etcd', or a lease `namespace/name`), for faults aimed at "the leader";
+   * null when nobody leads (or the component is not part of this build).
+   */
+  leaderHost(role: string): string | null;
+  /** Process names the builder installed on a host. */
+  processesOn(host: string): string[];
+  /** Acting-leader intervals so far: etcd terms and each lease's acting leaders. */
+  leaders(): Leaders;
+  /** Time the API was unavailable to a client through the LB so far, or null when no probe runs. */
+  apiUnavailableUs(): number | null;
+  /**
+   * Runs an inspection command (`etcdctl ...`, `kubectl ...`) on a host, in simulated time; `done` gets what it
+   * printed and its exit status.
+   */
+  exec(on: string, command: string, done: (output: string, exitCode: number) => void): void;
+}
+
+export function buildCluster(sim: Simulation, spec: ClusterSpec): Cluster {
+  const hosts = new Map<string, Host>();
+  for (const h of allHosts(spec)) {
+    const clock = spec.clocks[h.name];
+    hosts.set(
+      h.name,
+      sim.addHost(h.name, {
+        address: h.address,
+        clock: { epochUnixUs: spec.epochUnixUs, ...(clock?.offsetUs !== undefined ? { offsetUs: clock.offsetUs } : {}), ...(clock?.driftPpm !== undefined ? { driftPpm: clock.driftPpm } : {}) },
+      }),
+    );
+  }
+  applyNetwork(sim, spec);
+  const engine = sim.engine;
+
+  // Who acts as leader of each lease (the components report to it), and the split-brain invariant over it.
+  const acting = ActingLeaders.of(engine);
+  const exclusivity = new LeaseExclusivityMonitor(engine);
+  acting.onChange((interval, state) => {
+    if (state === 'start') exclusivity.started(interval.lease, interval.identity, interval.host, engine.nowUs);
+    else exclusivity.stopped(interval.lease, interval.identity, engine.nowUs);
+  });
+  engine.addInvariant(exclusivity.invariant);
+  const leases = Object.values(electionLeases(spec));
+
+  return {
+    spec,
+    sim,
+    hosts,
+    leaderHost: (role) => {
+      if (role === 'etcd') return null;
+      return acting.actingNow(role)[0]?.host ?? null;
+    },
+    leaders: () => {
+      const byLease: Record<string, LeaderInterval[]> = {};
+      for (const lease of [...new Set([...leases, ...acting.leases()])].sort()) {
+        byLease[lease] = acting.intervals(lease).map((i) => ({ holder: i.identity, host: i.host, fromUs: i.startUs, toUs: i.endUs }));
+      }
+      return { etcd: [], leases: byLease };
+    },
+    apiUnavailableUs: () => null,
+    exec: (_on, command, done) => done(`${command.split(/\s+/)[0]}: not part of this build yet\n`, 127),
+    processesOn: (host) => [...(hosts.get(host)?.processes.keys() ?? [])].filter((p) => processNames(spec, host).includes(p)),
+  };
+}
+
+function applyNetwork(sim: Simulation, spec: ClusterSpec): void {
+  const net = sim.network;
+  net.defaultLink = spec.network.defaultLink;
+  for (const link of spec.network.links) net.setLink({ from: link.from, to: link.to }, link.patch);
+}

@@ -1,0 +1,17 @@
+// Mappers that give the Perfetto / Chrome trace its meaning: leadership as slices on the leader's track, next to
+// the process lifetimes, faults and violations the sink already draws (src/sim/trace-perfetto.ts).
+import type { PerfettoSink } from '../sim/trace-perfetto';
+
+function shortLease(lease: string): string {
+  return lease.startsWith('kube-system/') ? lease.slice('kube-system/'.length) : lease;
+}
+
+/** Registers the cluster's mappers on a sink (before the run starts). */
+export function addPerfettoMappers(sink: PerfettoSink): void {
+  sink.addMapper('lease.acting', (e, api) => {
+    if (e.kind !== 'lease.acting') return;
+    const track = `leader: ${shortLease(e.lease)}`;
+    if (e.state === 'start') api.begin(e.host, track, `leading ${e.lease}`, e.tUs, { identity: e.identity, process: e.proc });
+    else api.end(e.host, track, e.tUs);
+  });
+}

@@ -1,0 +1,181 @@
+// The timeline output: the run told as a story in the seed guide's style (`t=20.000s server-0 crash`), repetitive
+// events folded (renewals every ~2 s become one line), then a summary (who led when, fail-over gaps, API
+// unavailability through the LB, etcd leader changes, violations), the expectations, and where the real
+// behaviour differs from the guide's simplified timeline.
+import { formatDurationUs, formatSimTime, parseDurationUs } from '../sim/time';
+import type { TraceEvent } from '../sim/trace';
+import type { Scenario } from '../scenario/types';
+import { flagValue } from '../cluster/spec';
+import type { LeaderInterval, RunResult } from '../run/result';
+import { describeEvent, type TimelineLine } from './timeline-events';
+
+const t = formatSimTime;
+const d = formatDurationUs;
+
+/** Width of the time column: `t=123.456s` padded. */
+const TIME_WIDTH = 11;
+
+function stamp(tUs: number): string {
+  return `t=${t(tUs)}`.padEnd(TIME_WIDTH);
+}
+
+/** Folds runs of lines with the same fold key into one summarising line. */
+export function foldLines(lines: readonly TimelineLine[]): TimelineLine[] {
+  const out: TimelineLine[] = [];
+  let i = 0;
+  while (i < lines.length) {
+    const line = lines[i]!;
+    if (line.fold === undefined) {
+      out.push(line);
+      i++;
+      continue;
+    }
+    // collect following lines with the same fold key, allowing other, unrelated lines in between
+    const group: TimelineLine[] = [line];
+    let j = i + 1;
+    const others: TimelineLine[] = [];
+    while (j < lines.length) {
+      const next = lines[j]!;
+      if (next.fold === line.fold) group.push(next);
+      else if (next.fold === undefined && next.breaksFold) break;
+      else others.push(next);
+      j++;
+    }
+    if (group.length <= 2) {
+      out.push(line);
+      i++;
+      continue;
+    }
+    const first = group[0]!;
+    const last = group[group.length - 1]!;
+    const meanUs = (last.tUs - first.tUs) / (group.length - 1);
+    out.push({
+      tUs: first.tUs,
+      text: `${first.foldText ?? first.text} x${group.length}, every ~${(meanUs / 1e6).toFixed(1)}s until t=${t(last.tUs)}`,
+    });
+    // the unrelated lines that were in between keep their order after the folded line
+    out.push(...foldLines(others));
+    i = j;
+  }
+  return out;
+}
+
+export interface TimelineOptions {
+  /** Print the notes on where real behaviour differs from the guide's simplified timeline (default true). */
+  readonly notes?: boolean;
+}
+
+export function renderTimeline(result: RunResult, scenario: Scenario, events: readonly TraceEvent[], options: TimelineOptions = {}): string {
+  const out: string[] = [];
+  out.push(`kube-ha-sim run ${scenario.name} (seed ${result.seed}, ${d(result.untilUs)})`);
+  if (scenario.description) out.push(`  ${scenario.description}`);
+  out.push(`  ${topologyLine(scenario)}`);
+  out.push('');
+
+  const lines: TimelineLine[] = [];
+  for (const e of events) {
+    const line = describeEvent(e, scenario);
+    if (line !== null) lines.push(line);
+  }
+  for (const i of result.inspections) {
+    lines.push({ tUs: i.atUs, text: `${i.on}$ ${i.exec}${i.exitCode !== 0 ? `   (exit status ${i.exitCode})` : ''}`, breaksFold: true, block: i.output });
+  }
+  lines.sort((a, b) => a.tUs - b.tUs);
+  for (const line of foldLines(lines)) {
+    out.push(`${stamp(line.tUs)} ${line.text}`);
+    if (line.block !== undefined) for (const l of line.block.replace(/\n$/, '').split('\n')) out.push(`${' '.repeat(TIME_WIDTH + 1)}| ${l}`);
+  }
+  out.push('');
+  out.push(...summary(result));
+  if (result.expectations.length > 0) {
+    out.push('');
+    out.push('Expectations:');
+    for (const e of result.expectations) out.push(`  ${e.passed ? 'PASS' : 'FAIL'}  ${e.description}: ${e.detail}`);
+  }
+  if (options.notes !== false) {
+    const notes = differences(result, scenario);
+    if (notes.length > 0) {
+      out.push('');
+      out.push("Where the real behaviour differs from the guide's simplified timeline:");
+      for (const n of notes) out.push(`  - ${n}`);
+    }
+  }
+  out.push('');
+  out.push(`Result: ${result.outcome === 'pass' ? 'PASS' : 'FAIL'} (seed ${result.seed})`);
+  out.push(`Replay: ${result.replay}`);
+  return `${out.join('\n')}\n`;
+}
+
+function topologyLine(s: Scenario): string {
+  const c = s.cluster;
+  const lb = c.loadBalancer;
+  const lbText = lb.hosts.length === 2 ? `${lb.type} pair ${lb.hosts.map((h) => h.name).join('+')} with VIP ${lb.address}:${lb.port}` : `${lb.type} ${lb.hosts[0]?.name ?? '?'} at ${lb.address}:${lb.port}`;
+  const etcd = c.etcdTopology === 'stacked' ? 'stacked etcd' : `external etcd on ${c.etcdHosts.map((h) => h.name).join(', ')}`;
+  return `${c.controlPlane.length} control-plane hosts (${c.controlPlane.map((h) => h.name).join(', ')}), ${etcd}; ${lbText}; ${c.workers.length} worker${c.workers.length === 1 ? '' : 's'}`;
+}
+
+function who(i: LeaderInterval): string {
+  return i.holder === i.host ? i.host : `${i.host} (${i.holder})`;
+}
+
+function span(i: LeaderInterval): string {
+  return `t=${t(i.fromUs)} .. ${i.toUs === null ? 'end' : `t=${t(i.toUs)}`}`;
+}
+
+function summary(result: RunResult): string[] {
+  const out: string[] = [`Summary (${d(result.endUs)} simulated, ${result.events} events${result.endUs < result.untilUs ? `, stopped early: ${result.stopReason}` : ''}):`];
+  const m = result.metrics;
+  for (const [lease, intervals] of Object.entries(result.leaders.leases)) {
+    out.push(`  ${lease}:`);
+    if (intervals.length === 0) out.push('    nobody acted as leader');
+    for (const i of intervals) out.push(`    ${span(i).padEnd(26)} ${who(i)}`);
+    for (const f of m.failovers.filter((x) => x.lease === lease)) {
+      out.push(
+        `    fail-over after ${f.cause} at t=${t(f.causeAtUs)}: ${f.gapUs === null ? 'no new leader by the end of the run' : `${f.toHost} acting from t=${t(f.causeAtUs + f.gapUs)}, gap ${d(f.gapUs)}`}`,
+      );
+    }
+    if ((m.leaderlessUs[lease] ?? 0) > 0) out.push(`    time with no acting leader: ${d(m.leaderlessUs[lease]!)}`);
+  }
+  out.push('  etcd:');
+  if (result.leaders.etcd.length === 0) out.push('    no leader observed');
+  for (const i of result.leaders.etcd) out.push(`    ${span(i).padEnd(26)} ${i.host}${'term' in i ? ` term ${String((i as { term: number }).term)}` : ''}`);
+  if (result.leaders.etcd.length > 0) out.push(`    leader changes: ${m.etcdLeaderChanges}, leaderless: ${d(m.etcdLeaderlessUs)}`);
+  out.push(`  API unavailable through the load balancer: ${m.apiUnavailableUs === null ? 'not measured' : d(m.apiUnavailableUs)}`);
+  const restarts = Object.entries(m.restarts).filter(([, n]) => n > 0);
+  if (restarts.length > 0) out.push(`  restarts: ${restarts.map(([p, n]) => `${p} ${n}`).join(', ')}`);
+  if (m.schedulingDelaysUs.length > 0 || m.unscheduledPods > 0) {
+    const sorted = [...m.schedulingDelaysUs].sort((a, b) => a - b);
+    out.push(`  pods scheduled: ${sorted.length}${sorted.length > 0 ? `, delay max ${d(sorted[sorted.length - 1]!)}` : ''}; never scheduled: ${m.unscheduledPods}`);
+  }
+  if (result.faults.skipped.length > 0) for (const s of result.faults.skipped) out.push(`  fault skipped at t=${t(s.atUs)}: ${s.reason}`);
+  if (result.violations.length === 0) out.push('  violations: none');
+  else for (const v of result.violations) out.push(`  VIOLATION ${v.invariant} at t=${t(v.timeUs)}: ${v.message}${v.hosts.length > 0 ? ` (hosts: ${v.hosts.join(', ')})` : ''}`);
+  return out;
+}
+
+/** What the guide's simplified story leaves out, with this run's numbers. */
+function differences(result: RunResult, scenario: Scenario): string[] {
+  const notes: string[] = [];
+  const leaseFailovers = result.metrics.failovers;
+  if (leaseFailovers.length === 0 && Object.values(result.leaders.leases).every((l) => l.length === 0)) return notes;
+  const c = scenario.cluster;
+  const leaseUs = parseDurationUs(String(flagValue(c, 'kube-scheduler', '--leader-elect-lease-duration')));
+  const retryUs = parseDurationUs(String(flagValue(c, 'kube-scheduler', '--leader-elect-retry-period')));
+  const renewUs = parseDurationUs(String(flagValue(c, 'kube-scheduler', '--leader-elect-renew-deadline')));
+  notes.push(
+    `The leader renews every --leader-elect-retry-period (${d(retryUs)}), not once per lease duration: each renewal is a PUT of the whole Lease through the load balancer.`,
+  );
+  notes.push(
+    `Standbys never watch the Lease: they GET it every ${d(retryUs)}-${d(Math.round(retryUs * 2.2))} (retry period plus up to x1.2 jitter) and judge expiry from their own clock, ${d(leaseUs)} after they last saw the record change — not from renewTime.`,
+  );
+  notes.push(
+    `So after a crash the new leader starts at its next jittered retry after that: between ${d(leaseUs - retryUs)} and about ${d(leaseUs + 2 * Math.round(retryUs * 2.2))} after the crash, not exactly ${d(leaseUs)}.`,
+  );
+  notes.push(
+    `A leader that cannot renew keeps acting until its renew deadline (${d(renewUs)}) passes, then exits ("Leaderelection lost") and is restarted by the kubelet.`,
+  );
+  for (const f of leaseFailovers) {
+    if (f.gapUs !== null) notes.push(`In this run: ${f.lease} moved from ${f.fromHost} to ${f.toHost} ${d(f.gapUs)} after ${f.cause}.`);
+  }
+  return notes;
+}
