@@ -2,7 +2,7 @@
 // and applied by the engine. The same plan and seed always give the same run.
 import type { Engine } from './engine';
 import type { Host } from './host';
-import type { LatencyDist } from './latency';
+import { validateLatency, type LatencyDist } from './latency';
 import type { LinkModel, Network } from './network';
 import type { Process } from './process';
 import { formatDurationUs, formatSimTime } from './time';
@@ -47,6 +47,25 @@ export type Fault =
   | { readonly kind: 'clock-drift'; readonly host: string; readonly driftPpm: number };
 
 export type FaultKind = Fault['kind'];
+
+/** Every fault kind, in the order the documentation lists them. */
+export const FAULT_KINDS: readonly FaultKind[] = [
+  'crash',
+  'restart',
+  'stop',
+  'start',
+  'pause',
+  'resume',
+  'partition',
+  'cut',
+  'isolate',
+  'heal',
+  'link',
+  'clear-link',
+  'clock-skew',
+  'clock-jump',
+  'clock-drift',
+];
 
 export interface FaultStep {
   readonly atUs: number;
@@ -131,55 +150,112 @@ export class FaultInjector {
     private readonly network: Network,
   ) {}
 
-  /** Checks every name in the plan exists; returns the problems found. */
+  /** Checks every name in the plan exists and every parameter is in range; returns the problems found. */
   validate(plan: FaultPlan): string[] {
     const problems: string[] = [];
-    const host = (name: string | undefined, where: string): Host | undefined => {
-      if (name === undefined || name === '*') return undefined;
+    plan.forEach((step, i) => {
+      const where = `fault #${i + 1} (${String(step.fault?.kind)})`;
+      for (const problem of this.stepProblems(step)) problems.push(`${where}: ${problem}`);
+    });
+    return problems;
+  }
+
+  private stepProblems(step: FaultStep): string[] {
+    const problems: string[] = [];
+    const host = (name: string | undefined, wildcard = false): Host | undefined => {
+      if (name === undefined) return undefined;
+      if (name === '*') {
+        if (!wildcard) problems.push('"*" (every host) is allowed only in link and clear-link faults');
+        return undefined;
+      }
       const found = this.network.findHost(name);
-      if (!found) problems.push(`${where}: no host named "${name}"`);
+      if (!found) problems.push(`no host named "${name}"`);
       return found;
     };
-    plan.forEach((step, i) => {
-      const where = `fault #${i + 1} (${step.fault.kind})`;
-      if (!(step.atUs >= 0) || !Number.isInteger(step.atUs)) problems.push(`${where}: time must be a non-negative integer of µs`);
-      const f = step.fault;
-      switch (f.kind) {
-        case 'crash':
-        case 'restart':
-        case 'stop':
-        case 'start':
-        case 'pause':
-        case 'resume': {
-          const h = host(f.host, where);
-          if (h && f.process !== undefined && !h.processes.has(f.process)) {
-            problems.push(`${where}: host ${f.host} runs no process "${f.process}" (it runs: ${[...h.processes.keys()].join(', ')})`);
-          }
-          break;
+    const duration = (field: string, value: number | undefined): void => {
+      if (value !== undefined && !(Number.isInteger(value) && value >= 0)) problems.push(`${field} must be a non-negative integer of µs, got ${value}`);
+    };
+    const integer = (field: string, value: number): void => {
+      if (!Number.isInteger(value)) problems.push(`${field} must be an integer of µs, got ${value}`);
+    };
+    const probability = (field: string, value: number | undefined): void => {
+      if (value !== undefined && !(value >= 0 && value <= 1)) problems.push(`${field} must be a probability in [0, 1], got ${value}`);
+    };
+    const latency = (field: string, dist: LatencyDist | undefined): void => {
+      if (dist === undefined) return;
+      const problem = validateLatency(dist);
+      if (problem !== null) problems.push(`${field}: ${problem}`);
+    };
+    if (!(Number.isInteger(step.atUs) && step.atUs >= 0)) problems.push(`time must be a non-negative integer of µs, got ${step.atUs}`);
+    const f = step.fault;
+    switch (f.kind) {
+      case 'crash':
+      case 'restart':
+      case 'stop':
+      case 'start':
+      case 'pause':
+      case 'resume': {
+        const h = host(f.host);
+        if (h && f.process !== undefined && !h.processes.has(f.process)) {
+          problems.push(`host ${f.host} runs no process "${f.process}" (it runs: ${[...h.processes.keys()].join(', ')})`);
         }
-        case 'partition':
-          for (const group of f.groups) for (const name of group) host(name, where);
-          break;
-        case 'cut':
-        case 'link':
-          host(f.from, where);
-          host(f.to, where);
-          break;
-        case 'clear-link':
-          host(f.from, where);
-          host(f.to, where);
-          break;
-        case 'isolate':
-        case 'clock-skew':
-        case 'clock-jump':
-        case 'clock-drift':
-          host(f.host, where);
-          break;
-        case 'heal':
-          host(f.host, where);
-          break;
+        if (f.kind === 'restart') duration('downUs', f.downUs);
+        if (f.kind === 'stop') duration('graceUs', f.graceUs);
+        if (f.kind === 'pause') duration('durationUs', f.durationUs);
+        break;
       }
-    });
+      case 'partition': {
+        const seen = new Set<string>();
+        for (const group of f.groups) {
+          for (const name of group) {
+            host(name);
+            if (seen.has(name)) problems.push(`host ${name} is in more than one group`);
+            seen.add(name);
+          }
+        }
+        break;
+      }
+      case 'cut':
+        host(f.from);
+        host(f.to);
+        if (f.from === f.to) problems.push(`a host cannot be cut from itself (${f.from})`);
+        break;
+      case 'link':
+        host(f.from, true);
+        host(f.to, true);
+        probability('lossRate', f.lossRate);
+        probability('duplicateRate', f.duplicateRate);
+        probability('reorderRate', f.reorderRate);
+        latency('latency', f.latency);
+        latency('reorderDelay', f.reorderDelay);
+        break;
+      case 'clear-link':
+        host(f.from, true);
+        host(f.to, true);
+        break;
+      case 'isolate':
+      case 'heal':
+        host(f.host);
+        break;
+      case 'clock-skew':
+        host(f.host);
+        integer('offsetUs', f.offsetUs);
+        break;
+      case 'clock-jump':
+        host(f.host);
+        integer('deltaUs', f.deltaUs);
+        break;
+      case 'clock-drift':
+        host(f.host);
+        if (!(f.driftPpm > -1e6 && Number.isFinite(f.driftPpm))) {
+          problems.push(`driftPpm must be a number above -1000000 (a clock cannot stop or run backwards), got ${f.driftPpm}`);
+        }
+        break;
+      default: {
+        const unknown: { kind?: unknown } = f;
+        problems.push(`unknown fault kind "${String(unknown.kind)}" (expected one of: ${FAULT_KINDS.join(', ')})`);
+      }
+    }
     return problems;
   }
 
