@@ -6,7 +6,7 @@ import { SweepInputError } from './parameters';
 import { SWEEP_API_VERSION, type MetricDef, type RunRecord, type SweepResult, type SweepShard, type SweepSpec } from './types';
 
 const specSchema = z.object({
-  scenario: z.object({ name: z.string(), file: z.string(), digest: z.string() }),
+  scenario: z.object({ name: z.string(), file: z.string(), digest: z.string(), durationMs: z.number().min(0) }),
   axes: z.array(z.object({ key: z.string(), values: z.array(z.string()).min(1) })),
   firstSeed: z.number().int().min(0),
   seeds: z.number().int().min(1),
@@ -97,7 +97,7 @@ function kindOf(value: unknown): string | null {
 /** Canonical copies (fixed key order), so documents from different sources serialise identically. */
 export function canonicalSpec(spec: SweepSpec): SweepSpec {
   return {
-    scenario: { name: spec.scenario.name, file: spec.scenario.file, digest: spec.scenario.digest },
+    scenario: { name: spec.scenario.name, file: spec.scenario.file, digest: spec.scenario.digest, durationMs: spec.scenario.durationMs },
     axes: spec.axes.map((a) => ({ key: a.key, values: [...a.values] })),
     firstSeed: spec.firstSeed,
     seeds: spec.seeds,

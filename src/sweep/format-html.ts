@@ -6,6 +6,7 @@
 // hands each one to Chart.js. Chart.js's source is passed in by the caller (read from node_modules by the
 // node-only CLI), so this module stays browser-safe.
 import { pointCount, pointLabel } from './grid';
+import { formatDurationUs } from '../sim/time';
 import { formatValue } from './format-value';
 import type { MetricDef, PointResult, SweepResult } from './types';
 
@@ -233,7 +234,7 @@ export function formatHtml(result: SweepResult, options: HtmlOptions): string {
   body.push(`<h1>${escapeHtml(title)}</h1>`);
   body.push(
     `<p class="meta">Scenario <code>${escapeHtml(spec.scenario.file)}</code> (digest ${escapeHtml(spec.scenario.digest)}); ` +
-      `${pointCount(spec)} grid points x ${spec.seeds} seeds (seeds ${spec.firstSeed}..${spec.firstSeed + spec.seeds - 1}); ` +
+      `${pointCount(spec)} grid points x ${spec.seeds} seeds (seeds ${spec.firstSeed}..${spec.firstSeed + spec.seeds - 1}), runs of ${formatDurationUs(Math.round(spec.scenario.durationMs * 1000))}; ` +
       `swept: ${spec.axes.map((a) => `<code>${escapeHtml(a.key)}</code> = ${escapeHtml(a.values.join(', '))}`).join('; ') || 'nothing'}.</p>`,
   );
   body.push(`<p class="meta">Statistics: ${escapeHtml(result.method)}.</p>`);

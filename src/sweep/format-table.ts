@@ -1,5 +1,6 @@
 // The text report of a sweep: per grid point, one row per metric with its distribution.
 import { pointCount, pointLabel } from './grid';
+import { formatDurationUs } from '../sim/time';
 import { formatValue } from './format-value';
 import type { SweepResult } from './types';
 
@@ -9,7 +10,7 @@ export function formatTable(result: SweepResult): string {
   const { spec } = result;
   const out: string[] = [];
   out.push(
-    `sweep ${spec.scenario.name} (${spec.scenario.file}): ${pointCount(spec)} grid point${pointCount(spec) === 1 ? '' : 's'} x ${spec.seeds} seed${spec.seeds === 1 ? '' : 's'} (seeds ${spec.firstSeed}..${spec.firstSeed + spec.seeds - 1})`,
+    `sweep ${spec.scenario.name} (${spec.scenario.file}): ${pointCount(spec)} grid point${pointCount(spec) === 1 ? '' : 's'} x ${spec.seeds} seed${spec.seeds === 1 ? '' : 's'} (seeds ${spec.firstSeed}..${spec.firstSeed + spec.seeds - 1}), runs of ${formatDurationUs(Math.round(spec.scenario.durationMs * 1000))}`,
   );
   out.push(`statistics: ${result.method}`);
   for (const point of result.points) {

@@ -8,6 +8,11 @@ export interface SweepRunner {
   readonly scenario: ScenarioIdentity;
   /** The flags a sweep may set for this scenario, with the scenario's own validation. */
   parameters(): readonly ParameterDef[];
+  /**
+   * Checks a whole grid point (cross-flag rules, e.g. lease duration > renew deadline) before anything runs;
+   * returns the problem or null.
+   */
+  checkPoint?(point: ParameterPoint): string | null;
   /** The metrics every run reports (the same list for every point and seed). */
   metrics(): readonly MetricDef[];
   /** Runs the scenario with the point's flag overrides and this seed. Must be a pure function of its inputs. */

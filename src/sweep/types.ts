@@ -16,6 +16,8 @@ export interface ScenarioIdentity {
   readonly file: string;
   /** Digest of the scenario text: shards or baselines of a different scenario text are detected. */
   readonly digest: string;
+  /** How long each run lasts (simulated ms): the scenario's duration, or the sweep's --until. */
+  readonly durationMs: number;
 }
 
 /** What a sweep runs: the grid (cartesian product of the axes, first axis outermost) times the seeds. */

@@ -47,7 +47,7 @@ export function createFakeRunner(config: unknown = {}): SweepRunner {
   const failSeeds = new Set(c.failSeeds ?? []);
   const violationSeeds = new Set(c.violationSeeds ?? []);
   return {
-    scenario: { name: 'fake-failover', file: 'scenarios/fake.yaml', digest: '00000000000001' },
+    scenario: { name: 'fake-failover', file: 'scenarios/fake.yaml', digest: '00000000000001', durationMs: 60_000 },
     parameters(): ParameterDef[] {
       return [
         ...Object.entries(DURATION_KEYS).map(([key, current]) => ({ key, current, validate: validateDuration })),

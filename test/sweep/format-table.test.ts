@@ -9,7 +9,7 @@ describe('table', () => {
     const spec = fakeSpec(20, ['15s', '60s']);
     const result = aggregate(spec, FAKE_METRICS, fakeRuns(spec, { violationSeeds: [2], failSeeds: [3] }));
     const lines = formatTable(result).split('\n');
-    expect(lines[0]).toBe('sweep fake-failover (scenarios/fake.yaml): 2 grid points x 20 seeds (seeds 1..20)');
+    expect(lines[0]).toBe('sweep fake-failover (scenarios/fake.yaml): 2 grid points x 20 seeds (seeds 1..20), runs of 1m0s');
     const block = lines.indexOf(`${LEASE}=60s  (20 runs, 1 with violations, 1 failed)`);
     expect(block).toBeGreaterThan(0);
     const header = lines[block + 1]!;

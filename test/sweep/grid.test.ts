@@ -4,7 +4,7 @@ import { gridPoints, parseShard, pointLabel, runCount, runSlot, shardRange, vali
 import type { SweepSpec } from '../../src/sweep/types';
 
 const spec = (seeds: number, firstSeed = 1): SweepSpec => ({
-  scenario: { name: 's', file: 's.yaml', digest: 'd' },
+  scenario: { name: 's', file: 's.yaml', digest: 'd', durationMs: 60_000 },
   axes: [
     { key: 'a', values: ['1', '2'] },
     { key: 'b', values: ['x', 'y', 'z'] },

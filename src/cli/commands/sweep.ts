@@ -11,26 +11,26 @@ import { mergeShards } from '../../sweep/merge';
 import { parseSetArgument, SweepInputError } from '../../sweep/parameters';
 import { parseSweepOutput, renderResult, SWEEP_OUTPUTS, type SweepOutput } from '../../sweep/output';
 import type { RunnerFactoryRef } from '../../sweep/runner';
+import type { ScenarioSweepConfig } from '../../sweep/scenario-runner';
+import { parseDurationUs } from '../../sim/time';
 import type { SweepResult } from '../../sweep/types';
+import { guarded } from '../errors';
+import { processCliIo, type CliIo } from '../io';
 import { chartJsSource } from '../sweep/assets';
 import { createProgress, QUIET_PROGRESS, type SweepProgress } from '../sweep/progress';
 import { executeSweep } from '../sweep/run-sweep';
 
-/** Where the commands write; the real process streams, or buffers in tests. */
-export interface SweepIo {
-  readonly stdout: { write(text: string): unknown };
-  readonly stderr: { write(text: string): unknown };
-  /** The stream the progress bar draws on (only when it is a TTY). */
-  readonly progress: NodeJS.WriteStream | null;
-}
+/** Where the commands write (the CLI's io: process streams, or buffers in tests). */
+export type SweepIo = CliIo;
 
-export const processIo = (): SweepIo => ({ stdout: process.stdout, stderr: process.stderr, progress: process.stderr });
+export const processIo = processCliIo;
 
 export interface SweepCommandOptions {
   readonly set: readonly string[];
   readonly seeds: string;
   readonly firstSeed: string;
   readonly workers?: string;
+  readonly until?: string;
   readonly output: string;
   readonly out?: string;
   readonly baseline?: string;
@@ -46,13 +46,23 @@ export interface MergeCommandOptions {
 }
 
 /** The runner a sweep of a scenario file uses: the scenario runner, in every worker. */
-export type RunnerResolver = (scenarioFile: string) => RunnerFactoryRef;
+export type RunnerResolver = (scenarioFile: string, options: { readonly untilUs?: number }) => RunnerFactoryRef;
 
-export const scenarioRunnerRef: RunnerResolver = (scenarioFile) => ({
-  moduleUrl: new URL('../../sweep/scenario-runner.ts', import.meta.url).href,
-  exportName: 'createScenarioSweepRunner',
-  config: { file: scenarioFile, text: readText(scenarioFile, 'scenario') },
-});
+export const scenarioRunnerRef: RunnerResolver = (scenarioFile, options) => {
+  const config: ScenarioSweepConfig = { file: scenarioFile, text: readText(scenarioFile, 'scenario'), ...options };
+  return { moduleUrl: new URL('../../sweep/scenario-runner.ts', import.meta.url).href, exportName: 'createScenarioSweepRunner', config };
+};
+
+function parseUntil(text: string): number {
+  let us: number;
+  try {
+    us = parseDurationUs(text);
+  } catch {
+    throw new SweepInputError(`--until ${JSON.stringify(text)}: expected a duration such as 90s or 2m`);
+  }
+  if (us <= 0) throw new SweepInputError(`--until ${text}: must be greater than zero`);
+  return us;
+}
 
 function readText(file: string, what: string): string {
   try {
@@ -68,23 +78,6 @@ function parseCount(text: string, flag: string, min: number): number {
   const n = Number(text.trim());
   if (!Number.isSafeInteger(n) || n < min) throw new SweepInputError(`${flag} ${text}: must be at least ${min}`);
   return n;
-}
-
-/** Bad input (exit 2) is any SweepInputError, or an error that carries scenario diagnostics. */
-function isInputError(err: unknown): err is Error {
-  return err instanceof SweepInputError || (err instanceof Error && err.name === 'ScenarioError');
-}
-
-async function guarded(command: string, io: SweepIo, body: () => Promise<number>): Promise<number> {
-  try {
-    return await body();
-  } catch (err) {
-    if (isInputError(err)) {
-      io.stderr.write(`kube-ha-sim ${command}: ${err.message}\n`);
-      return 2;
-    }
-    throw err;
-  }
 }
 
 function emit(text: string, out: string | undefined, io: SweepIo): void {
@@ -142,7 +135,7 @@ export async function sweepCommand(
     }
     if (shard !== undefined && options.baseline !== undefined) throw new SweepInputError('--baseline applies to merge, not to one shard');
     const gate = readGate(options.baseline, options.tolerance);
-    const runner = resolveRunner(scenarioFile);
+    const runner = resolveRunner(scenarioFile, options.until === undefined ? {} : { untilUs: parseUntil(options.until) });
     let progress: SweepProgress = QUIET_PROGRESS;
     const outcome = await executeSweep({
       runner,
@@ -209,6 +202,7 @@ export function registerSweepCommands(program: Command, io: () => SweepIo, setEx
     .option('--seeds <n>', 'seeds per grid point', '100')
     .option('--first-seed <n>', 'the first seed (seeds are first-seed .. first-seed+n-1)', '1')
     .option('--workers <n>', 'worker threads (default: available CPUs)')
+    .option('--until <duration>', "how long each run lasts (default: the scenario's spec.duration)")
     .option('--output <format>', `report format: ${SWEEP_OUTPUTS.join(', ')}`, 'table')
     .option('--out <path>', 'write the report (or the shard) to a file instead of stdout')
     .option('--baseline <file>', 'a saved --output json result to compare with: exit 1 on regression')

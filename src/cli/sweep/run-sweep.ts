@@ -2,10 +2,10 @@
 import { aggregate } from '../../sweep/aggregate';
 import { canonicalMetrics, canonicalSpec } from '../../sweep/documents';
 import { assertMetricDefs } from '../../sweep/execute';
-import { runCount, shardRange, validateSpecSize, type ShardSelector } from '../../sweep/grid';
+import { gridPoints, pointLabel, runCount, shardRange, validateSpecSize, type ShardSelector } from '../../sweep/grid';
 import { makeShard } from '../../sweep/merge';
-import { validateAxes } from '../../sweep/parameters';
-import { loadRunner, type RunnerFactoryRef } from '../../sweep/runner';
+import { SweepInputError, validateAxes } from '../../sweep/parameters';
+import { loadRunner, type RunnerFactoryRef, type SweepRunner } from '../../sweep/runner';
 import type { SweepAxis, SweepResult, SweepShard, SweepSpec } from '../../sweep/types';
 import { runPool } from './pool';
 
@@ -25,6 +25,17 @@ export interface SweepRequest {
 
 export type SweepOutcome = { readonly kind: 'result'; readonly result: SweepResult } | { readonly kind: 'shard'; readonly shard: SweepShard };
 
+/** Every grid point must be a valid configuration of the scenario: all problems at once, before any run. */
+function checkPoints(runner: SweepRunner, spec: SweepSpec): void {
+  if (runner.checkPoint === undefined) return;
+  const problems: string[] = [];
+  for (const point of gridPoints(spec.axes)) {
+    const problem = runner.checkPoint(point);
+    if (problem !== null) problems.push(`grid point ${pointLabel(point)}: ${problem}`);
+  }
+  if (problems.length > 0) throw new SweepInputError(problems.join('\n'));
+}
+
 /** Validates the request against the scenario (SweepInputError on bad input), then runs it. */
 export async function executeSweep(request: SweepRequest): Promise<SweepOutcome> {
   const runner = await loadRunner(request.runner);
@@ -33,6 +44,7 @@ export async function executeSweep(request: SweepRequest): Promise<SweepOutcome>
   assertMetricDefs(metrics);
   const spec: SweepSpec = canonicalSpec({ scenario: runner.scenario, axes, firstSeed: request.firstSeed, seeds: request.seeds });
   validateSpecSize(spec);
+  checkPoints(runner, spec);
   const total = runCount(spec);
   const { from, to } = request.shard === undefined ? { from: 0, to: total } : shardRange(total, request.shard);
   request.onStart?.(to - from);
