@@ -37,7 +37,8 @@ export class PerfettoSink implements TraceSink, PerfettoApi {
 
   /** `write` receives the whole JSON document when the run ends. */
   constructor(private readonly output: (json: string) => void) {
-    this.kinds = new Set<string>(['proc.state', 'host.state', 'fault', 'violation']);
+    // 'run.end' has no mapper: it only tells the sink when the run ended, where open slices close.
+    this.kinds = new Set<string>(['proc.state', 'host.state', 'fault', 'violation', 'run.end']);
     this.addMapper('proc.state', (e, api) => {
       if (e.kind !== 'proc.state') return;
       api.end(e.host, e.proc, e.tUs);
