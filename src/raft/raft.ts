@@ -99,8 +99,9 @@ export class Raft {
   readonly electionTimeout: number;
   readonly heartbeatTimeout: number;
   randomizedElectionTimeout = 0;
-  readonly checkQuorum: boolean;
-  readonly preVote: boolean;
+  /** From the config; mutable only so tests can flip them mid-run as etcd-io/raft's tests do. */
+  checkQuorum: boolean;
+  preVote: boolean;
   private readonly maxInflightMsgs: number;
   private readonly maxEntriesPerMsg: number;
   private readonly random: () => number;
