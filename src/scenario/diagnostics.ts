@@ -44,7 +44,10 @@ export function didYouMean(input: string, candidates: readonly string[]): string
   const best = closest(input, candidates as string[]);
   const d = distance(input.toLowerCase(), best.toLowerCase());
   const limit = Math.max(2, Math.floor(Math.max(input.length, best.length) / 3));
-  return d <= limit ? ` (did you mean "${best}"?)` : '';
+  if (d <= limit) return ` (did you mean "${best}"?)`;
+  // `interval` for `inter`, `fallcount` for `fall`: one name a prefix of the other
+  const prefix = candidates.find((c) => Math.min(c.length, input.length) >= 3 && (input.startsWith(c) || c.startsWith(input)));
+  return prefix !== undefined ? ` (did you mean "${prefix}"?)` : '';
 }
 
 /** A problem at a path of the document, before it is given a line and column. */
