@@ -20,7 +20,7 @@ declare module '../sim/trace' {
     /** A replica starts or stops acting as leader of `lease` ("kube-system/kube-scheduler"). */
     'lease.acting': { lease: string; identity: string; host: string; proc: string; state: 'start' | 'stop'; reason: string };
     /** Something an acting leader did (a binding, a pod created or deleted, a node marked NotReady). */
-    'leader.action': { lease: string; identity: string; host: string; proc: string; action: string; object: string; outcome: string };
+    'leader.action': { lease: string; identity: string; host: string; proc: string; action: string; object: string; outcome: string; detail: string };
   }
 }
 
@@ -73,6 +73,8 @@ export interface LeaderAction {
   readonly object: string;
   /** `ok`, or the API error that answered it ("409 Conflict", "context deadline exceeded"). */
   readonly outcome: string;
+  /** What else matters: the node a pod was bound to, the taint added. */
+  readonly detail: string;
 }
 
 export interface ActingHandle {
@@ -80,7 +82,7 @@ export interface ActingHandle {
   /** Closes the interval (idempotent). */
   stop(detail: string): void;
   /** Records an action taken while acting (also after stop: then it is recorded as done by a non-acting replica). */
-  action(action: string, object: string, outcome: string): void;
+  action(action: string, object: string, outcome: string, detail?: string): void;
 }
 
 export type ActingListener = (interval: ActingInterval, state: 'start' | 'stop') => void;
@@ -139,8 +141,8 @@ export class ActingLeaders {
       stop(detail: string): void {
         recorder.close(interval, 'stopped', detail);
       },
-      action(action: string, object: string, outcome: string): void {
-        recorder.recordAction(interval, action, object, outcome);
+      action(action: string, object: string, outcome: string, detail = ''): void {
+        recorder.recordAction(interval, action, object, outcome, detail);
       },
     };
   }
@@ -206,7 +208,7 @@ export class ActingLeaders {
     return lease === undefined ? this.actions : this.actions.filter((a) => a.lease === lease);
   }
 
-  private recordAction(interval: ActingInterval, action: string, object: string, outcome: string): void {
+  private recordAction(interval: ActingInterval, action: string, object: string, outcome: string, detail: string): void {
     const entry: LeaderAction = {
       tUs: this.engine.nowUs,
       lease: interval.lease,
@@ -216,11 +218,12 @@ export class ActingLeaders {
       action,
       object,
       outcome,
+      detail,
     };
     this.actions.push(entry);
     const trace = this.engine.trace;
     if (trace.wants('leader.action')) {
-      trace.emit('leader.action', { lease: entry.lease, identity: entry.identity, host: entry.host, proc: entry.proc, action, object, outcome });
+      trace.emit('leader.action', { lease: entry.lease, identity: entry.identity, host: entry.host, proc: entry.proc, action, object, outcome, detail });
     }
   }
 

@@ -75,11 +75,11 @@ describe('ActingLeaders', () => {
     const lease = 'kube-system/kube-scheduler';
     sim.engine.schedule(1_000, () => {
       const h = recorder.start(lease, 'cp-1_a', ctx('cp-1'));
-      h.action('bind', 'default/web-abcde', 'ok');
+      h.action('bind', 'default/web-abcde', 'ok', 'worker-0');
     });
     sim.runUntil(10_000);
     expect(recorder.actionsOf(lease)).toEqual([
-      { tUs: 1_000, lease, identity: 'cp-1_a', host: 'cp-1', proc: 'kube-scheduler', action: 'bind', object: 'default/web-abcde', outcome: 'ok' },
+      { tUs: 1_000, lease, identity: 'cp-1_a', host: 'cp-1', proc: 'kube-scheduler', action: 'bind', object: 'default/web-abcde', outcome: 'ok', detail: 'worker-0' },
     ]);
     expect(sink.ofKind('leader.action')).toHaveLength(1);
   });

@@ -1,0 +1,60 @@
+// A small cluster for component tests: an in-memory API server host (test/controllers/fake-apiserver.ts) standing
+// in for the etcd + kube-apiserver + LB tier, control-plane hosts running the real kube-scheduler and
+// kube-controller-manager process specs, optional worker kubelets.
+import { Simulation } from '../../src/sim/simulation';
+import { MemorySink, type TraceKind } from '../../src/sim/trace';
+import type { Host } from '../../src/sim/host';
+import { schedulerProcessSpec, type SchedulerConfig } from '../../src/controllers/scheduler';
+import { controllerManagerProcessSpec, type ControllerManagerConfig } from '../../src/controllers/controller-manager';
+import { ActingLeaders } from '../../src/lease/acting';
+import { fakeApiserverSpec, newFakeApiState, type FakeApiState } from './fake-apiserver';
+import type { KubeObject, Lease } from '../../src/apiserver/objects';
+
+export const API_ADDRESS = '10.0.0.100';
+
+export interface HarnessOptions {
+  readonly seed: number | string;
+  readonly controlPlane?: number;
+  readonly scheduler?: SchedulerConfig | false;
+  readonly controllerManager?: ControllerManagerConfig | false;
+  readonly trace?: readonly TraceKind[] | 'all';
+}
+
+export interface Harness {
+  readonly sim: Simulation;
+  readonly api: FakeApiState;
+  readonly controlPlane: Host[];
+  readonly sink: MemorySink;
+  readonly acting: ActingLeaders;
+  lease(name: string): Lease | undefined;
+  put(resource: string, namespace: string | null, object: KubeObject): void;
+}
+
+export function harness(options: HarnessOptions): Harness {
+  const sim = new Simulation({ seed: options.seed });
+  const sink = new MemorySink(options.trace ?? ['lease.acting', 'proc.state']);
+  sim.engine.trace.addSink(sink);
+  const api = newFakeApiState();
+  sim.addHost('api', { address: API_ADDRESS }).addProcess(fakeApiserverSpec(api));
+  const controlPlane: Host[] = [];
+  const n = options.controlPlane ?? 3;
+  for (let i = 0; i < n; i++) {
+    const host = sim.addHost(`server-${i}`, { address: `10.0.0.${10 + i}` });
+    controlPlane.push(host);
+    if (options.scheduler !== false) host.addProcess(schedulerProcessSpec({ server: { address: API_ADDRESS }, ...(options.scheduler ?? {}) }));
+    if (options.controllerManager !== false) host.addProcess(controllerManagerProcessSpec({ server: { address: API_ADDRESS }, ...(options.controllerManager ?? {}) }));
+  }
+  return {
+    sim,
+    api,
+    controlPlane,
+    sink,
+    acting: ActingLeaders.of(sim.engine),
+    lease: (name) => api.objects.get(`leases/kube-system/${name}`) as Lease | undefined,
+    put: (resource, namespace, object) => {
+      object.metadata.resourceVersion = String(++api.revision);
+      object.metadata.uid ??= `uid-${object.metadata.name}`;
+      api.objects.set(`${resource}/${namespace ?? ''}/${object.metadata.name}`, object);
+    },
+  };
+}
