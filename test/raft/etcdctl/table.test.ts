@@ -20,7 +20,8 @@ describe('tablewriter as etcdctl configures it', () => {
 
   it('Title replaces underscores and word dots but keeps decimal points', () => {
     expect(title('db_size')).toBe('DB SIZE');
-    expect(title('v1.2')).toBe('V1 2');
+    expect(title('is.leader')).toBe('IS LEADER');
+    expect(title('v1.2')).toBe('V1.2');
     expect(title('1.5')).toBe('1.5');
   });
 
