@@ -8,6 +8,7 @@ import { LeaseExclusivityMonitor } from '../check/checkers/lease-exclusivity';
 import { ActingLeaders } from '../lease/acting';
 import { electionLeases } from '../scenario/resolve';
 import type { LeaderInterval } from '../run/result';
+import { installEtcd, type EtcdCluster } from './etcd';
 import { processNames } from './roles';
 import { allHosts, type ClusterSpec } from './spec';
 
@@ -20,6 +21,8 @@ export interface Cluster {
    * null when nobody leads (or the component is not part of this build).
    */
   leaderHost(role: string): string | null;
+  /** The etcd members (observer for checkers, statuses, stores). */
+  readonly etcd: EtcdCluster;
   /** Process names the builder installed on a host. */
   processesOn(host: string): string[];
   /** Acting-leader intervals so far: etcd terms and each lease's acting leaders. */
@@ -58,12 +61,16 @@ export function buildCluster(sim: Simulation, spec: ClusterSpec): Cluster {
   engine.addInvariant(exclusivity.invariant);
   const leases = Object.values(electionLeases(spec));
 
+  const etcd = installEtcd(engine, spec, hosts);
+  scheduleDelayedStarts(sim, spec, hosts);
+
   return {
     spec,
     sim,
     hosts,
+    etcd,
     leaderHost: (role) => {
-      if (role === 'etcd') return null;
+      if (role === 'etcd') return etcd.leaderHost();
       return acting.actingNow(role)[0]?.host ?? null;
     },
     leaders: () => {
@@ -71,7 +78,7 @@ export function buildCluster(sim: Simulation, spec: ClusterSpec): Cluster {
       for (const lease of [...new Set([...leases, ...acting.leases()])].sort()) {
         byLease[lease] = acting.intervals(lease).map((i) => ({ holder: i.identity, host: i.host, fromUs: i.startUs, toUs: i.endUs }));
       }
-      return { etcd: [], leases: byLease };
+      return { etcd: etcd.leaderIntervals(), leases: byLease };
     },
     apiUnavailableUs: () => null,
     exec: (_on, command, done) => done(`${command.split(/\s+/)[0]}: not part of this build yet\n`, 127),
@@ -83,4 +90,16 @@ function applyNetwork(sim: Simulation, spec: ClusterSpec): void {
   const net = sim.network;
   net.defaultLink = spec.network.defaultLink;
   for (const link of spec.network.links) net.setLink({ from: link.from, to: link.to }, link.patch);
+}
+
+/** Processes with a start delay were added with autostart off; start them when their delay has passed. */
+function scheduleDelayedStarts(sim: Simulation, spec: ClusterSpec, hosts: ReadonlyMap<string, Host>): void {
+  for (const [key, delayUs] of Object.entries(spec.startDelaysUs).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    const [hostName, procName] = key.split('/') as [string, string];
+    const process = hosts.get(hostName)?.processes.get(procName);
+    if (process === undefined) continue;
+    sim.engine.schedule(delayUs, () => {
+      if (process.host.up && !process.alive) process.start('delayed start');
+    });
+  }
 }

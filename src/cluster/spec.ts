@@ -5,6 +5,7 @@
 // kube-apiserver, kube-scheduler and kube-controller-manager; one HAProxy load balancer at 10.0.0.100:6443; two
 // worker nodes worker-0..1 (10.0.0.20-21).
 import { DEFAULT_EPOCH_UNIX_US } from '../sim/clock';
+import type { LatencyDist } from '../sim/latency';
 import { DEFAULT_LINK, type LinkModel } from '../sim/network';
 import { COMPONENT_FLAGS, type ComponentName } from '../scenario/flags';
 
@@ -47,6 +48,11 @@ export interface HostClockSpec {
   readonly driftPpm?: number;
 }
 
+export interface DiskSpec {
+  /** WAL fsync latency (etcd's wal_fsync_duration_seconds); default: the etcd model's healthy SSD. */
+  readonly fsyncLatency?: LatencyDist;
+}
+
 export interface ReplicaSetSpec {
   readonly name: string;
   readonly namespace: string;
@@ -79,6 +85,8 @@ export interface ClusterSpec {
   /** Wall-clock time at t=0 (Unix µs). */
   readonly epochUnixUs: number;
   readonly clocks: Readonly<Record<string, HostClockSpec>>;
+  /** Disk models by host name; '*' applies to every host without its own entry. */
+  readonly disks: Readonly<Record<string, DiskSpec>>;
   /** Delay before a process first starts, keyed `host/process` (e.g. kubeadm's join order). */
   readonly startDelaysUs: Readonly<Record<string, number>>;
   readonly workload: WorkloadSpec;
@@ -123,6 +131,7 @@ export function defaultClusterSpec(): ClusterSpec {
     network: { defaultLink: DEFAULT_LINK, links: [] },
     epochUnixUs: DEFAULT_EPOCH_UNIX_US,
     clocks: {},
+    disks: {},
     startDelaysUs: {},
     workload: { replicaSets: [], pods: [] },
   };

@@ -1,6 +1,7 @@
 // Mappers that give the Perfetto / Chrome trace its meaning: leadership as slices on the leader's track, next to
 // the process lifetimes, faults and violations the sink already draws (src/sim/trace-perfetto.ts).
 import type { PerfettoSink } from '../sim/trace-perfetto';
+import '../raft/trace-events';
 
 function shortLease(lease: string): string {
   return lease.startsWith('kube-system/') ? lease.slice('kube-system/'.length) : lease;
@@ -8,10 +9,20 @@ function shortLease(lease: string): string {
 
 /** Registers the cluster's mappers on a sink (before the run starts). */
 export function addPerfettoMappers(sink: PerfettoSink): void {
+  addEtcdMappers(sink);
   sink.addMapper('lease.acting', (e, api) => {
     if (e.kind !== 'lease.acting') return;
     const track = `leader: ${shortLease(e.lease)}`;
     if (e.state === 'start') api.begin(e.host, track, `leading ${e.lease}`, e.tUs, { identity: e.identity, process: e.proc });
     else api.end(e.host, track, e.tUs);
+  });
+}
+
+/** etcd leadership as slices on each member's "etcd leader" track. */
+export function addEtcdMappers(sink: PerfettoSink): void {
+  sink.addMapper('raft.role', (e, api) => {
+    if (e.kind !== 'raft.role') return;
+    if (e.role === 'leader') api.begin(e.host, 'etcd leader', `leader term ${e.term}`, e.tUs, { member: e.member, term: e.term });
+    else api.end(e.host, 'etcd leader', e.tUs);
   });
 }

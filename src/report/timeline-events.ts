@@ -2,6 +2,7 @@
 // into the cluster; unknown kinds are left out of the timeline (they are all in the ndjson output).
 import type { TraceEvent } from '../sim/trace';
 import type { Scenario } from '../scenario/types';
+import '../raft/trace-events';
 
 export interface TimelineLine {
   readonly tUs: number;
@@ -48,6 +49,10 @@ export function describeEvent(e: TraceEvent, _scenario: Scenario): TimelineLine 
       return e.state === 'start'
         ? { tUs: e.tUs, text: `${e.host} ${e.proc} starts acting as leader of ${e.lease} (${e.identity})` }
         : { tUs: e.tUs, text: `${e.host} ${e.proc} stops acting as leader of ${shortLease(e.lease)} (${e.reason})` };
+    case 'etcd.leader':
+      if (e.elected) return { tUs: e.tUs, text: `${e.host} etcd is elected leader at term ${e.term}` };
+      if (e.lead === '') return { tUs: e.tUs, text: `${e.host} etcd lost leader ${e.previous || '(none)'} at term ${e.term}` };
+      return null;
     case 'violation':
       return { tUs: e.tUs, text: `VIOLATION ${e.invariant}: ${e.message}`, breaksFold: true };
     default:

@@ -138,6 +138,10 @@ export function resolveScenario(raw: RawScenario, document: unknown, file: strin
     clocks[host] = entry;
   }
 
+  const disks: Record<string, { fsyncLatency?: LatencyDist }> = {};
+  if (spec.disks?.fsync !== undefined) disks['*'] = { fsyncLatency: latencyUs(spec.disks.fsync) };
+  for (const [host, dsk] of Object.entries(spec.disks?.hosts ?? {})) disks[host] = dsk.fsync !== undefined ? { fsyncLatency: latencyUs(dsk.fsync) } : {};
+
   let defaultLink: LinkModel = DEFAULT_LINK;
   const links: LinkOverride[] = [];
   if (spec.network) {
@@ -155,6 +159,7 @@ export function resolveScenario(raw: RawScenario, document: unknown, file: strin
     network: { defaultLink, links },
     epochUnixUs: spec.clocks?.epoch !== undefined ? Date.parse(spec.clocks.epoch) * 1000 : base.epochUnixUs,
     clocks,
+    disks,
     startDelaysUs,
     workload: {
       replicaSets: (spec.workload?.replicaSets ?? []).map((r) => ({ name: r.name, namespace: r.namespace ?? 'default', replicas: r.replicas, atUs: r.at ?? 0 })),
@@ -167,6 +172,9 @@ export function resolveScenario(raw: RawScenario, document: unknown, file: strin
   const names = new Set(allHosts(cluster).map((h) => h.name));
   for (const host of Object.keys(spec.clocks?.hosts ?? {})) {
     if (!names.has(host)) problems.add(['spec', 'clocks', 'hosts', host], `no host named "${host}"${didYouMean(host, [...names])}`, true);
+  }
+  for (const host of Object.keys(spec.disks?.hosts ?? {})) {
+    if (!names.has(host)) problems.add(['spec', 'disks', 'hosts', host], `no host named "${host}"${didYouMean(host, [...names])}`, true);
   }
   for (const [key, delayUs] of Object.entries(topo.startDelays ?? {})) {
     const target = parseProcessTarget(cluster, key);

@@ -139,6 +139,10 @@ const components = z.strictObject(
   Object.fromEntries(COMPONENT_NAMES.map((c) => [c, flagSection(c).optional()])) as Record<ComponentName, z.ZodOptional<ReturnType<typeof flagSection>>>,
 );
 
+// ------------------------------------------------------------------------------------------ disks
+const disk = z.strictObject({ fsync: latency.optional() });
+const disks = z.strictObject({ ...disk.shape, hosts: z.record(z.string(), disk).optional() });
+
 // ------------------------------------------------------------------------------------------ clocks, workload
 const clocks = z.strictObject({
   /** Wall-clock time of t=0, RFC3339 UTC. */
@@ -237,6 +241,7 @@ export const scenarioDocument = z.strictObject({
     components: components.optional(),
     network: network.optional(),
     clocks: clocks.optional(),
+    disks: disks.optional(),
     workload: workload.optional(),
     faults: z.array(fault).optional(),
     inspect: z.array(inspection).optional(),
