@@ -152,19 +152,20 @@ const hostArb = fc.constantFrom(...WORKLOAD_HOSTS);
 const processArb = fc.option(fc.constantFrom(...WORKLOAD_PROCESSES), { nil: undefined });
 const shortUs = fc.integer({ min: 0, max: US_PER_S });
 
-function withProcess<F extends { process?: string }>(fault: F, process: string | undefined): F {
-  return process === undefined ? fault : { ...fault, process };
+/** The fault aimed at one process of the host, or at the whole host when `process` is undefined. */
+function withProcess<F extends Fault>(fault: F, process: string | undefined): Fault {
+  return process === undefined ? fault : ({ ...fault, process } as Fault);
 }
 
 const faultArb: fc.Arbitrary<Fault> = fc.oneof(
-  fc.tuple(hostArb, processArb).map(([host, p]) => withProcess<Fault>({ kind: 'crash', host }, p)),
-  fc.tuple(hostArb, processArb, shortUs).map(([host, p, downUs]) => withProcess<Fault>({ kind: 'restart', host, downUs }, p)),
-  fc.tuple(hostArb, processArb, shortUs).map(([host, p, graceUs]) => withProcess<Fault>({ kind: 'stop', host, graceUs }, p)),
-  fc.tuple(hostArb, processArb).map(([host, p]) => withProcess<Fault>({ kind: 'start', host }, p)),
+  fc.tuple(hostArb, processArb).map(([host, p]) => withProcess({ kind: 'crash', host }, p)),
+  fc.tuple(hostArb, processArb, shortUs).map(([host, p, downUs]) => withProcess({ kind: 'restart', host, downUs }, p)),
+  fc.tuple(hostArb, processArb, shortUs).map(([host, p, graceUs]) => withProcess({ kind: 'stop', host, graceUs }, p)),
+  fc.tuple(hostArb, processArb).map(([host, p]) => withProcess({ kind: 'start', host }, p)),
   fc.tuple(hostArb, processArb, fc.option(shortUs, { nil: undefined })).map(([host, p, durationUs]) =>
-    withProcess<Fault>(durationUs === undefined ? { kind: 'pause', host } : { kind: 'pause', host, durationUs }, p),
+    withProcess(durationUs === undefined ? { kind: 'pause', host } : { kind: 'pause', host, durationUs }, p),
   ),
-  fc.tuple(hostArb, processArb).map(([host, p]) => withProcess<Fault>({ kind: 'resume', host }, p)),
+  fc.tuple(hostArb, processArb).map(([host, p]) => withProcess({ kind: 'resume', host }, p)),
   fc.shuffledSubarray([...WORKLOAD_HOSTS], { minLength: 2 }).chain((hosts) =>
     fc.integer({ min: 1, max: hosts.length - 1 }).map((split): Fault => ({ kind: 'partition', groups: [hosts.slice(0, split), hosts.slice(split)] })),
   ),
