@@ -30,6 +30,14 @@ export default tseslint.config(
         { object: 'Date', property: 'now', message: wallClockMessage },
         { object: 'performance', property: 'now', message: wallClockMessage },
         { object: 'process', property: 'hrtime', message: wallClockMessage },
+        // The same timers reached through the global object.
+        ...['globalThis', 'window', 'self'].flatMap((object) =>
+          ['setTimeout', 'setInterval', 'setImmediate', 'queueMicrotask', 'requestAnimationFrame'].map((property) => ({
+            object,
+            property,
+            message: 'Real timers break determinism; use ProcessContext.setTimer or engine.schedule.',
+          })),
+        ),
       ],
       'no-restricted-syntax': [
         'error',
@@ -41,6 +49,9 @@ export default tseslint.config(
         { name: 'setTimeout', message: `Real timers break determinism; use ProcessContext.setTimer or engine.schedule.` },
         { name: 'setInterval', message: `Real timers break determinism; use ProcessContext.setTimer or engine.schedule.` },
         { name: 'setImmediate', message: `Real timers break determinism; use engine.schedule.` },
+        { name: 'queueMicrotask', message: `Work outside the event queue breaks determinism; use engine.schedule.` },
+        { name: 'requestAnimationFrame', message: `Real timers break determinism; use engine.schedule.` },
+        { name: 'crypto', message: `crypto.randomUUID/getRandomValues are unseeded randomness; use a seeded stream (Random.uuid).` },
         { name: 'performance', message: wallClockMessage },
         { name: 'process', message: 'src/ (outside src/cli and src/bench) must run in a browser: no process global.' },
         { name: 'Buffer', message: 'src/ (outside src/cli and src/bench) must run in a browser: no Buffer.' },
