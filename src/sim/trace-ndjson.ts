@@ -31,7 +31,7 @@ export class NdjsonSink implements TraceSink {
           level: 'debug',
           messageKey: 'msg',
           timestamp: () => this.nowUs / 1000,
-          browser: { write: (o: object) => write(browserLine(o as Record<string, unknown>)) },
+          browser: { write: (o: object) => write(browserLine(o as Record<string, unknown>, this.nowUs / 1000)) },
         } as unknown as pino.LoggerOptions)
       : factory(
           {
@@ -57,8 +57,11 @@ export class NdjsonSink implements TraceSink {
   }
 }
 
-/** pino's browser build gives {time, level, ...fields, msg}; node's pino writes level, time, fields, msg. */
-function browserLine(o: Record<string, unknown>): string {
-  const { time, level, ...rest } = o;
-  return `${JSON.stringify({ level, time, ...rest })}\n`;
+/**
+ * pino's browser build gives {time, level, ...fields, msg} (and no time at all when the timestamp is 0); node's
+ * pino writes level, time, fields, msg.
+ */
+function browserLine(o: Record<string, unknown>, timeMs: number): string {
+  const { time: _time, level, ...rest } = o;
+  return `${JSON.stringify({ level, time: timeMs, ...rest })}\n`;
 }
