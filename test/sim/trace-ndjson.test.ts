@@ -12,6 +12,7 @@ function run(options?: { pino?: typeof pino }): string[] {
   const engine = new Engine({ seed: 1 });
   const lines: string[] = [];
   engine.trace.addSink(new NdjsonSink((line) => lines.push(line), 'all', options));
+  engine.schedule(0, () => engine.trace.emit('host.state', { host: 'h', up: true }));
   engine.schedule(1_500, () => engine.trace.emit('log', { host: 'h', proc: 'p', level: 'warn', msg: 'lease "x" lost 100%' }));
   engine.schedule(2_500, () => engine.trace.emit('msg.send', { id: 1, from: 'a', to: 'b', type: 'MsgApp' }));
   engine.schedule(2_501, () => engine.trace.emit('run.start', { seed: '1', scenario: null, faults: [{ atUs: 1, fault: { kind: 'heal' } }] }));
@@ -24,6 +25,7 @@ function run(options?: { pino?: typeof pino }): string[] {
 describe('NdjsonSink', () => {
   it('writes one JSON line per event, stamped with simulated time in ms, with pino levels and no pid/hostname', () => {
     expect(run()).toEqual([
+      '{"level":30,"time":0,"kind":"host.state","tUs":0,"host":"h","up":true}\n',
       '{"level":40,"time":1.5,"kind":"log","tUs":1500,"host":"h","proc":"p","msg":"lease \\"x\\" lost 100%"}\n',
       '{"level":30,"time":2.5,"kind":"msg.send","tUs":2500,"id":1,"from":"a","to":"b","type":"MsgApp"}\n',
       '{"level":30,"time":2.501,"kind":"run.start","tUs":2501,"seed":"1","scenario":null,"faults":[{"atUs":1,"fault":{"kind":"heal"}}]}\n',
