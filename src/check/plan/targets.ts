@@ -23,20 +23,31 @@ export interface FaultTargets {
   readonly leaderHosts: readonly string[];
 }
 
-export function faultTargets(spec: ClusterSpec): FaultTargets {
+/**
+ * The targets of a cluster. `processesOn` says which processes a host runs as built (default: the role table's
+ * processNames), so a partial build never gets faults aimed at processes it lacks.
+ */
+export function faultTargets(spec: ClusterSpec, processesOn: (host: string) => readonly string[] = (host) => processNames(spec, host)): FaultTargets {
   const hosts = allHosts(spec).map((h) => h.name);
   const processTargets: ProcessTarget[] = [];
+  const running = new Set<string>();
   for (const host of hosts) {
     processTargets.push({ host });
-    for (const process of processNames(spec, host)) processTargets.push({ host, process });
+    for (const process of processesOn(host)) {
+      processTargets.push({ host, process });
+      running.add(process);
+    }
   }
   const leases = electionLeases(spec);
-  const leaderTargets: ProcessTarget[] = [
-    { host: `${LEADER_REF_PREFIX}etcd`, process: PROC.etcd },
-    { host: `${LEADER_REF_PREFIX}${leases.scheduler}`, process: PROC.scheduler },
-    { host: `${LEADER_REF_PREFIX}${leases.controllerManager}`, process: PROC.controllerManager },
-    { host: `${LEADER_REF_PREFIX}${leases.scheduler}` },
+  const roles: Array<[string, string]> = [
+    ['etcd', PROC.etcd],
+    [leases.scheduler, PROC.scheduler],
+    [leases.controllerManager, PROC.controllerManager],
   ];
-  const leaderHosts = [`${LEADER_REF_PREFIX}etcd`, `${LEADER_REF_PREFIX}${leases.scheduler}`, `${LEADER_REF_PREFIX}${leases.controllerManager}`];
+  const present = roles.filter(([, process]) => running.has(process));
+  const leaderTargets: ProcessTarget[] = present.map(([role, process]) => ({ host: `${LEADER_REF_PREFIX}${role}`, process }));
+  // the whole host of a leader (its other processes freeze or die with it)
+  for (const [role] of present) leaderTargets.push({ host: `${LEADER_REF_PREFIX}${role}` });
+  const leaderHosts = present.map(([role]) => `${LEADER_REF_PREFIX}${role}`);
   return { hosts, processTargets, leaderTargets, leaderHosts };
 }
