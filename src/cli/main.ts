@@ -2,12 +2,13 @@
 // (program, io, setExitCode); main.ts wires them in one place:
 //   run, validate, list        src/cli/commands/{run,validate,list}.ts
 //   sweep, merge               src/cli/commands/sweep.ts (registerSweepCommands)
-//   check                      src/cli/commands/check.ts (to be wired here as `registerCheckCommand` when it lands)
+//   check                      src/cli/commands/check.ts (registerCheckCommand)
 // Exit statuses: 0 ok, 1 the run failed its expectations (or a regression, for sweep --baseline), 2 bad input,
 // 3 internal error; `check` documents its own.
 import { Command, CommanderError } from 'commander';
 import { processIo as sweepProcessIo, registerSweepCommands } from './commands/sweep';
 import { registerListCommand } from './commands/list';
+import { registerCheckCommand } from './commands/check';
 import { registerRunCommand } from './commands/run';
 import { registerValidateCommand } from './commands/validate';
 import { EXIT, processCliIo, type CliIo } from './io';
@@ -38,6 +39,7 @@ export async function main(argv: readonly string[], io: CliIo = processCliIo()):
   registerValidateCommand(program, getIo, setExitCode);
   registerListCommand(program, getIo, setExitCode);
   registerSweepCommands(program, () => (io === undefined ? sweepProcessIo() : io), setExitCode);
+  registerCheckCommand(program, getIo, setExitCode);
   for (const command of program.commands) {
     command.exitOverride().configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
   }
