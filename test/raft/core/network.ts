@@ -156,7 +156,8 @@ export class Network implements RaftClusterView {
   readonly checker: RaftSafetyChecker | null;
   violation: RaftViolation | null = null;
   private readonly throwOnViolation: boolean;
-  readonly manual: boolean;
+  /** Manual delivery (may be switched during a test). */
+  manual: boolean;
 
   constructor(readonly options: NetworkOptions = {}) {
     const size = options.size ?? 3;
@@ -224,13 +225,16 @@ export class Network implements RaftClusterView {
 
   // ------------------------------------------------------------------------------------------ faults
 
-  /** Loses the member's volatile state (its durable log and hard state survive). */
-  crash(id: NodeId): void {
+  /**
+   * Loses the member's volatile state (its durable log and hard state survive). Messages in flight to or from it
+   * are lost too, unless `keepInflight` (a network that delivers them late, after a restart).
+   */
+  crash(id: NodeId, keepInflight = false): void {
     const m = this.member(id);
     m.rawNode = null;
     m.applied = [];
     m.readStates = [];
-    this.inflight = this.inflight.filter((x) => x.to !== id && x.from !== id);
+    if (!keepInflight) this.inflight = this.inflight.filter((x) => x.to !== id && x.from !== id);
     this.check();
   }
 
