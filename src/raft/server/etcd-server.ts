@@ -83,7 +83,6 @@ export class EtcdServer {
   private readonly waiters = new Map<number, Proposal>();
   private blocked: Proposal[] = [];
   private readyListeners: Array<() => void> = [];
-  private readonly startedUs: number;
   private ticksSinceMonitor = 0;
   private ticksSinceVersionCheck = 0;
   private versionProposalInFlight = false;
@@ -93,6 +92,7 @@ export class EtcdServer {
   private lastLead: NodeId = NONE;
   readonly header: (revision: number) => ResponseHeader;
   private readonly names = new Map<NodeId, string>();
+  private readonly serverMajorMinor: string;
 
   constructor(
     readonly ctx: ProcessContext,
@@ -101,7 +101,7 @@ export class EtcdServer {
   ) {
     this.self = cfg.self.nodeId;
     for (const m of cfg.members) this.names.set(m.nodeId, m.name);
-    this.startedUs = ctx.monoUs();
+    this.serverMajorMinor = majorMinor(cfg.version);
     // Request IDs never repeat across incarnations, so a late entry of an earlier life cannot answer a new request.
     this.requestIdBase = ctx.incarnation * 2 ** 32;
     this.membership = new Membership(cfg.members);
@@ -154,7 +154,7 @@ export class EtcdServer {
   start(): void {
     this.ctx.log('info', `starting etcd member ${this.cfg.self.idHex} (${this.cfg.name}) of cluster ${this.cfg.clusterIdHex}`);
     this.transport.dialInactive();
-    this.loop.start();
+    this.loop.start(this.ctx.host.engine.rng.stream(`${this.ctx.id}/tick-phase`).float());
     this.adjustTicks();
     this.publish();
   }
@@ -338,7 +338,7 @@ export class EtcdServer {
   private monitorVersions(): void {
     if (this.lead !== this.self || this.versionProposalInFlight) return;
     const allReachable = this.transport.activePeers() === this.cfg.members.length - 1;
-    const decided = allReachable ? majorMinor(this.cfg.version) : null;
+    const decided = allReachable ? this.serverMajorMinor : null;
     const current = this.membership.clusterVersion;
     let target: string | null = null;
     if (current === null) target = decided ?? '3.0';

@@ -55,8 +55,13 @@ export class RaftNodeLoop {
     this.tickUs = tickMs * 1000;
   }
 
-  start(): void {
-    this.armTick();
+  /**
+   * Starts ticking. The first tick comes after a random fraction of the interval: etcd's ticker starts when the
+   * process does, so members' tick phases are unrelated (simulated hosts all boot at the same instant; without this
+   * their ticks would be aligned to the microsecond and split votes far likelier than in reality).
+   */
+  start(firstTickFraction: number): void {
+    this.tickTimer = this.ctx.setTimer(1 + Math.floor(firstTickFraction * (this.tickUs - 1)), this.onTickTimer);
     this.pump();
   }
 
