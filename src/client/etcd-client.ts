@@ -121,7 +121,9 @@ class SubConn {
     const keepaliveUs = client.keepaliveTimeUs;
     this.channel = new RpcChannel(client.ctx, address, port, {
       connectTimeoutUs: client.dialTimeoutUs,
-      ...(keepaliveUs > 0 ? { pingIdleUs: keepaliveUs, pingTimeoutUs: client.keepaliveTimeoutUs } : {}),
+      // grpc-go sets TCP_USER_TIMEOUT to the keepalive timeout whenever keepalive is on (http2_client.go), so a
+      // request sent to a powered-off member fails its connection after that long, not after tcp_retries2.
+      ...(keepaliveUs > 0 ? { pingIdleUs: keepaliveUs, pingTimeoutUs: client.keepaliveTimeoutUs, userTimeoutUs: client.keepaliveTimeoutUs } : {}),
     });
     this.channel.onConnectionChange = (open) => {
       if (open) {

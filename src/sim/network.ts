@@ -148,6 +148,14 @@ export class Socket {
   floating = false;
   /** The host crashed: the kernel state of this socket is gone (no retransmission, no RST, nothing). */
   kernelGone = false;
+  /**
+   * TCP_USER_TIMEOUT (Linux, 0 = off as by default): the connection fails with 'timeout' once data has stayed
+   * unacknowledged this long, instead of after tcp_retries2 retransmissions. grpc-go sets it to the keepalive
+   * timeout whenever keepalive is on. Set it right after connect().
+   */
+  userTimeoutUs = 0;
+  /** Engine time the oldest unacknowledged segment in `stalled` was first sent; -1 when none. */
+  stalledSinceUs = -1;
 
   constructor(
     readonly network: Network,
@@ -184,6 +192,7 @@ export class Socket {
     if (this.state === 'closed') return;
     const wasOpen = this.state === 'open';
     this.stalled = [];
+    this.stalledSinceUs = -1;
     this.network.closeSocket(this);
     if (wasOpen && this.peer) this.network.sendReset(this.host, this.peer, 'reset', this.lastArrivalUs);
   }
@@ -570,6 +579,7 @@ export class Network {
     }
     if (!this.transmit(socket, segment)) {
       socket.stalled.push(segment);
+      socket.stalledSinceUs = this.engine.nowUs;
       this.armRetransmit(socket);
     }
   }
@@ -605,7 +615,11 @@ export class Network {
 
   private armRetransmit(socket: Socket): void {
     if (socket.retransmitTimer !== null) return;
-    socket.retransmitTimer = this.engine.schedule(socket.rtoUs, () => {
+    if (socket.stalledSinceUs < 0) socket.stalledSinceUs = this.engine.nowUs;
+    // With TCP_USER_TIMEOUT the kernel gives up at that deadline even between two retransmissions.
+    const userDeadlineUs = socket.userTimeoutUs > 0 ? socket.stalledSinceUs + socket.userTimeoutUs : Number.POSITIVE_INFINITY;
+    const delayUs = Math.max(0, Math.min(socket.rtoUs, userDeadlineUs - this.engine.nowUs));
+    socket.retransmitTimer = this.engine.schedule(delayUs, () => {
       socket.retransmitTimer = null;
       if (socket.kernelGone) return;
       this.stats.retransmissions++;
@@ -617,12 +631,20 @@ export class Network {
         stalled.splice(0, sent);
         socket.rtoUs = RTO_MIN_US;
         socket.retries = 0;
+        socket.stalledSinceUs = stalled.length !== 0 ? this.engine.nowUs : -1;
         if (stalled.length !== 0) this.armRetransmit(socket);
         return;
       }
       socket.retries++;
+      if (socket.userTimeoutUs > 0 && this.engine.nowUs >= userDeadlineUs) {
+        socket.stalled = [];
+        socket.stalledSinceUs = -1;
+        if (socket.state === 'open') this.fail(socket, 'timeout');
+        return;
+      }
       if (socket.retries > DATA_RETRIES_MAX) {
         socket.stalled = [];
+        socket.stalledSinceUs = -1;
         if (socket.state === 'open') this.fail(socket, 'timeout');
         return;
       }

@@ -64,6 +64,8 @@ export interface RpcChannelOptions {
   readonly pingIdleUs?: number;
   /** Close the connection if a PING is unanswered this long. */
   readonly pingTimeoutUs?: number;
+  /** TCP_USER_TIMEOUT on the connection's socket (Socket.userTimeoutUs); 0 or absent: off. */
+  readonly userTimeoutUs?: number;
 }
 
 interface PendingCall {
@@ -223,6 +225,7 @@ export class RpcChannel {
       },
       this.options.connectTimeoutUs ?? 30_000_000,
     );
+    if (this.options.userTimeoutUs !== undefined) socket.userTimeoutUs = this.options.userTimeoutUs;
     this.socket = socket;
   }
 
