@@ -8,6 +8,7 @@ import { LeaseExclusivityMonitor } from '../check/checkers/lease-exclusivity';
 import { ActingLeaders } from '../lease/acting';
 import { electionLeases } from '../scenario/resolve';
 import type { LeaderInterval } from '../run/result';
+import { installControlPlane, type ControlPlane } from './control-plane';
 import { installEtcd, type EtcdCluster } from './etcd';
 import { processNames } from './roles';
 import { allHosts, type ClusterSpec } from './spec';
@@ -23,6 +24,8 @@ export interface Cluster {
   leaderHost(role: string): string | null;
   /** The etcd members (observer for checkers, statuses, stores). */
   readonly etcd: EtcdCluster;
+  /** The apiservers (per-host specs whose stats span restarts). */
+  readonly controlPlane: ControlPlane;
   /** Process names the builder installed on a host. */
   processesOn(host: string): string[];
   /** Acting-leader intervals so far: etcd terms and each lease's acting leaders. */
@@ -62,6 +65,7 @@ export function buildCluster(sim: Simulation, spec: ClusterSpec): Cluster {
   const leases = Object.values(electionLeases(spec));
 
   const etcd = installEtcd(engine, spec, hosts);
+  const controlPlane = installControlPlane(spec, hosts);
   scheduleDelayedStarts(sim, spec, hosts);
 
   return {
@@ -69,6 +73,7 @@ export function buildCluster(sim: Simulation, spec: ClusterSpec): Cluster {
     sim,
     hosts,
     etcd,
+    controlPlane,
     leaderHost: (role) => {
       if (role === 'etcd') return etcd.leaderHost();
       return acting.actingNow(role)[0]?.host ?? null;

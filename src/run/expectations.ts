@@ -3,7 +3,7 @@
 import type { Violation } from '../sim/engine';
 import { formatDurationUs, formatSimTime } from '../sim/time';
 import type { Expectation } from '../scenario/types';
-import { actingAt, actingDuring, firstLeadingAtOrAfter } from './intervals';
+import { actingAt, actingDuring, actingThrough, firstLeadingAtOrAfter } from './intervals';
 import type { ExpectationResult, InspectionOutput, LeaderInterval, Leaders, RunMetrics } from './result';
 
 const t = formatSimTime;
@@ -64,7 +64,7 @@ export function evaluate(e: Expectation, input: EvaluationInput): ExpectationRes
     }
     case 'failover': {
       const intervals = leaseIntervals(e.lease);
-      const before = new Set(actingAt(intervals, e.afterUs, endUs).map((i) => i.holder));
+      const before = new Set(actingThrough(intervals, e.afterUs, endUs).map((i) => i.holder));
       const next = intervals.filter((i) => i.fromUs >= e.afterUs && !before.has(i.holder)).sort((a, b) => a.fromUs - b.fromUs)[0];
       if (next === undefined) return result(false, `no new acting leader by the end of the run (t=${t(endUs)})`);
       const gapUs = next.fromUs - e.afterUs;

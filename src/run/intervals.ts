@@ -10,6 +10,14 @@ export function actingAt(intervals: readonly LeaderInterval[], tUs: number, endU
   return intervals.filter((i) => i.fromUs <= tUs && tUs < endOf(i, endUs));
 }
 
+/**
+ * The intervals acting just before instant t, or at it: [from, to] closed, so a leader whose interval a fault at t
+ * closed (a crash at t ends the interval at t) still counts as the one the fault hit.
+ */
+export function actingThrough(intervals: readonly LeaderInterval[], tUs: number, endUs: number): LeaderInterval[] {
+  return intervals.filter((i) => i.fromUs <= tUs && tUs <= endOf(i, endUs));
+}
+
 /** The intervals that overlap [fromUs, toUs]. */
 export function actingDuring(intervals: readonly LeaderInterval[], fromUs: number, toUs: number, endUs: number): LeaderInterval[] {
   return intervals.filter((i) => i.fromUs <= toUs && endOf(i, endUs) > fromUs);

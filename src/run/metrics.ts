@@ -3,7 +3,7 @@
 import { describeFault, type Fault, type FaultStep } from '../sim/faults';
 import { faultHosts } from '../scenario/types';
 import { PROC } from '../cluster/roles';
-import { actingAt, holderChanges, uncoveredUs } from './intervals';
+import { actingThrough, holderChanges, uncoveredUs } from './intervals';
 import type { Failover, Leaders, RunMetrics } from './result';
 
 /** Which process acts for a lease (the lease's component). */
@@ -48,7 +48,7 @@ export function computeMetrics(input: MetricsInput): RunMetrics {
     leaderChanges[lease] = holderChanges(intervals);
     const component = input.leaseComponents[lease] ?? PROC.scheduler;
     for (const step of input.applied) {
-      for (const leader of actingAt(intervals, step.atUs, endUs)) {
+      for (const leader of actingThrough(intervals, step.atUs, endUs)) {
         if (!faultHitsLeader(step.fault, leader.host, component)) continue;
         const next = intervals
           .filter((i) => i.holder !== leader.holder && i.fromUs >= step.atUs)

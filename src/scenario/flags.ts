@@ -67,7 +67,7 @@ export const COMPONENT_FLAGS: Readonly<Record<ComponentName, readonly FlagDef[]>
   'kube-controller-manager': [
     ...leaderElect('kube-controller-manager', 'kube-controller-manager does not release the lease when stopped.'),
     { name: '--node-monitor-period', kind: { type: 'duration', positive: true }, default: '5s', doc: 'Period of the node lifecycle controller\'s sync.' },
-    { name: '--node-monitor-grace-period', kind: { type: 'duration', positive: true }, default: '40s', doc: 'A node whose lease is older than this is marked NotReady (Ready=Unknown).' },
+    { name: '--node-monitor-grace-period', kind: { type: 'duration', positive: true }, default: '50s', doc: 'A node whose lease is older than this is marked NotReady (Ready=Unknown); 40s until v1.31, 50s since v1.32.' },
   ],
   kubelet: [
     // KubeletConfiguration field names: these have no command-line flag.
