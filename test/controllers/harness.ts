@@ -9,6 +9,7 @@ import { controllerManagerProcessSpec, type ControllerManagerConfig } from '../.
 import { ActingLeaders } from '../../src/lease/acting';
 import { fakeApiserverSpec, newFakeApiState, type FakeApiState } from './fake-apiserver';
 import type { KubeObject, Lease } from '../../src/apiserver/objects';
+import { kubeletProcessSpec, type KubeletConfig } from '../../src/kubelet/kubelet';
 
 export const API_ADDRESS = '10.0.0.100';
 
@@ -18,12 +19,18 @@ export interface HarnessOptions {
   readonly scheduler?: SchedulerConfig | false;
   readonly controllerManager?: ControllerManagerConfig | false;
   readonly trace?: readonly TraceKind[] | 'all';
+  /** Worker hosts worker-0.. (10.0.0.20..) running a kubelet against the API. */
+  readonly workers?: number;
+  readonly kubelet?: Omit<KubeletConfig, 'server' | 'staticPods'>;
+  /** Control-plane hosts run a kubelet that starts and restarts the scheduler and controller-manager (static pods). */
+  readonly staticPods?: boolean;
 }
 
 export interface Harness {
   readonly sim: Simulation;
   readonly api: FakeApiState;
   readonly controlPlane: Host[];
+  readonly workers: Host[];
   readonly sink: MemorySink;
   readonly acting: ActingLeaders;
   lease(name: string): Lease | undefined;
@@ -41,13 +48,29 @@ export function harness(options: HarnessOptions): Harness {
   for (let i = 0; i < n; i++) {
     const host = sim.addHost(`server-${i}`, { address: `10.0.0.${10 + i}` });
     controlPlane.push(host);
-    if (options.scheduler !== false) host.addProcess(schedulerProcessSpec({ server: { address: API_ADDRESS }, ...(options.scheduler ?? {}) }));
-    if (options.controllerManager !== false) host.addProcess(controllerManagerProcessSpec({ server: { address: API_ADDRESS }, ...(options.controllerManager ?? {}) }));
+    const autostart = options.staticPods !== true;
+    const pods: string[] = [];
+    if (options.scheduler !== false) {
+      host.addProcess({ ...schedulerProcessSpec({ server: { address: API_ADDRESS }, ...(options.scheduler ?? {}) }), autostart });
+      pods.push('kube-scheduler');
+    }
+    if (options.controllerManager !== false) {
+      host.addProcess({ ...controllerManagerProcessSpec({ server: { address: API_ADDRESS }, ...(options.controllerManager ?? {}) }), autostart });
+      pods.push('kube-controller-manager');
+    }
+    if (options.staticPods === true) host.addProcess(kubeletProcessSpec({ registerNode: false, staticPods: { pods } }));
+  }
+  const workers: Host[] = [];
+  for (let i = 0; i < (options.workers ?? 0); i++) {
+    const host = sim.addHost(`worker-${i}`, { address: `10.0.0.${20 + i}` });
+    workers.push(host);
+    host.addProcess(kubeletProcessSpec({ server: { address: API_ADDRESS }, ...(options.kubelet ?? {}) }));
   }
   return {
     sim,
     api,
     controlPlane,
+    workers,
     sink,
     acting: ActingLeaders.of(sim.engine),
     lease: (name) => api.objects.get(`leases/kube-system/${name}`) as Lease | undefined,
