@@ -66,6 +66,8 @@ export const DEFAULT_FSYNC_LATENCY: LatencyDist = { kind: 'lognormal', medianUs:
 export interface EtcdServerBugs {
   /** A follower/candidate sends its (Pre)Vote response before the HardState recording the vote is fsynced. */
   readonly replyVoteBeforePersist?: boolean;
+  /** The Raft core runs without CheckQuorum (etcd always enables it): a leader cut off from a quorum never steps down. */
+  readonly noCheckQuorum?: boolean;
 }
 
 /** An etcd member as the simulator runs it: flags plus simulation knobs. */

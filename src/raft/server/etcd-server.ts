@@ -171,7 +171,7 @@ export class EtcdServer {
       electionTick: cfg.electionTicks,
       heartbeatTick: cfg.heartbeatTicks,
       preVote: cfg.preVote,
-      checkQuorum: true,
+      checkQuorum: cfg.serverBugs.noCheckQuorum !== true, // always on in etcd; off only with the test-only bug switch
       maxInflightMsgs: 512,
       maxEntriesPerMsg: 1024,
       random: randomFrom(ctx),
