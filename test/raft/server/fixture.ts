@@ -102,3 +102,42 @@ export class TestClient {
     return holder;
   }
 }
+
+/** Runs the simulation in small steps until `done()` holds; returns the time it first held (or throws). */
+export function runUntilTrue(c: TestCluster, done: () => boolean, limitUs: number, stepUs = 10_000): number {
+  const end = c.sim.engine.nowUs + limitUs;
+  while (c.sim.engine.nowUs < end) {
+    if (done()) return c.sim.engine.nowUs;
+    c.sim.runUntil(Math.min(end, c.sim.engine.nowUs + stepUs));
+    if (c.sim.engine.violation) throw new Error(`safety violation: ${c.sim.engine.violation.message}`);
+  }
+  if (done()) return c.sim.engine.nowUs;
+  throw new Error(`condition not reached within ${limitUs}µs (now ${c.sim.engine.nowUs}µs)`);
+}
+
+/** Runs for `us` and fails on a safety violation. */
+export function runFor(c: TestCluster, us: number): void {
+  c.sim.runUntil(c.sim.engine.nowUs + us);
+  if (c.sim.engine.violation) throw new Error(`safety violation: ${c.sim.engine.violation.message}`);
+}
+
+/** The index of the current leader (by member index), or -1. */
+export function leaderIndex(c: TestCluster): number {
+  const l = c.observer.leader();
+  return l === null ? -1 : c.names.indexOf(l.name);
+}
+
+/** Waits for a leader that every running member follows; returns its index. */
+export function waitForStableLeader(c: TestCluster, limitUs = 10_000_000): number {
+  runUntilTrue(
+    c,
+    () => {
+      const l = c.observer.leader();
+      if (l === null) return false;
+      const st = l.node()!.status();
+      return c.observer.members.every((m) => m.node() === null || (m.node()!.status().lead === l.id && m.node()!.status().term === st.term));
+    },
+    limitUs,
+  );
+  return leaderIndex(c);
+}
