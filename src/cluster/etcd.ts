@@ -9,6 +9,7 @@ import { EtcdClusterObserver, type EtcdMemberHandle } from '../raft/server/obser
 import { etcdProcessSpec } from '../raft/server/process';
 import type { EtcdFlags } from '../raft/server/config';
 import type { EtcdLeaderInterval } from '../run/result';
+import { injectedBugs } from '../check/bugs';
 import { PROC } from './roles';
 import { flagValue, type ClusterSpec } from './spec';
 
@@ -34,6 +35,7 @@ export interface EtcdCluster {
 
 export function installEtcd(engine: Engine, spec: ClusterSpec, hosts: ReadonlyMap<string, Host>): EtcdCluster {
   const observer = new EtcdClusterObserver();
+  const bugs = injectedBugs(engine);
   const initialCluster = spec.etcdHosts.map((h) => `${h.name}=https://${h.address}:${ETCD_PEER_PORT}`).join(',');
   const flags = (name: string): EtcdFlags => ({
     'heartbeat-interval': Number(flagValue(spec, 'etcd', '--heartbeat-interval')),
@@ -79,6 +81,9 @@ export function installEtcd(engine: Engine, spec: ClusterSpec, hosts: ReadonlyMa
         flags: flags(h.name),
         observer,
         ...(fsync !== undefined ? { fsyncLatency: fsync as LatencyDist } : {}),
+        // TEST ONLY: bugs injected by check's tests (src/check/bugs.ts); none in normal runs.
+        ...(bugs.raft !== undefined ? { raftBugs: bugs.raft } : {}),
+        ...(bugs.etcdServer !== undefined ? { serverBugs: bugs.etcdServer } : {}),
         autostart: spec.startDelaysUs[`${h.name}/${PROC.etcd}`] === undefined,
       }),
     );

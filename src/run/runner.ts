@@ -52,6 +52,8 @@ export interface RunOptions {
   readonly maxEvents?: number;
   /** Called once the cluster is built, before anything runs (add invariants, hooks, probes). */
   readonly onBuilt?: (run: ScenarioRun) => void;
+  /** Called once the simulation exists, before the cluster is built (TEST ONLY: src/check/bugs.ts setInjectedBugs). */
+  readonly beforeBuild?: (sim: Simulation) => void;
 }
 
 /** Kinds the timeline report reads; recorded when `record` is on. */
@@ -117,6 +119,7 @@ export class ScenarioRun {
     trace.addSink(this.restartCounter());
     for (const sink of options.sinks ?? []) trace.addSink(sink);
     trace.emit('run.start', { seed: this.seed, scenario: this.scenario.name, faults: this.plan });
+    options.beforeBuild?.(this.sim);
     this.cluster = guard(this, () => buildCluster(this.sim, this.scenario.cluster));
     this.scheduleFaults();
     this.scheduleInspections();
