@@ -7,7 +7,7 @@ import type { TraceEvent } from '../sim/trace';
 import type { Scenario } from '../scenario/types';
 import { flagValue } from '../cluster/spec';
 import type { LeaderInterval, RunResult } from '../run/result';
-import { describeEvent, type TimelineLine } from './timeline-events';
+import { EventDescriber, type TimelineLine } from './timeline-events';
 
 const t = formatSimTime;
 const d = formatDurationUs;
@@ -19,44 +19,46 @@ function stamp(tUs: number): string {
   return `t=${t(tUs)}`.padEnd(TIME_WIDTH);
 }
 
-/** Folds runs of lines with the same fold key into one summarising line. */
+/**
+ * Folds repetitive lines: between two fold-breaking lines (faults, leadership changes, inspections), the lines that
+ * share a fold key become one line at the first one's time ("renews lease kube-scheduler x9, every ~2.0s until ...").
+ * The result is in time order (stable).
+ */
 export function foldLines(lines: readonly TimelineLine[]): TimelineLine[] {
   const out: TimelineLine[] = [];
-  let i = 0;
-  while (i < lines.length) {
-    const line = lines[i]!;
-    if (line.fold === undefined) {
+  let segment: TimelineLine[] = [];
+  const flush = (): void => {
+    const groups = new Map<string, TimelineLine[]>();
+    for (const line of segment) {
+      if (line.fold === undefined) continue;
+      const g = groups.get(line.fold);
+      if (g === undefined) groups.set(line.fold, [line]);
+      else g.push(line);
+    }
+    for (const line of segment) {
+      if (line.fold === undefined) {
+        out.push(line);
+        continue;
+      }
+      const group = groups.get(line.fold)!;
+      if (group.length <= 2) {
+        out.push(line);
+        continue;
+      }
+      if (group[0] !== line) continue;
+      const last = group[group.length - 1]!;
+      const meanUs = (last.tUs - line.tUs) / (group.length - 1);
+      out.push({ tUs: line.tUs, text: `${line.foldText ?? line.text} x${group.length}, every ~${(meanUs / 1e6).toFixed(1)}s until t=${t(last.tUs)}` });
+    }
+    segment = [];
+  };
+  for (const line of lines) {
+    if (line.breaksFold) {
+      flush();
       out.push(line);
-      i++;
-      continue;
-    }
-    // collect following lines with the same fold key, allowing other, unrelated lines in between
-    const group: TimelineLine[] = [line];
-    let j = i + 1;
-    const others: TimelineLine[] = [];
-    while (j < lines.length) {
-      const next = lines[j]!;
-      if (next.fold === line.fold) group.push(next);
-      else if (next.fold === undefined && next.breaksFold) break;
-      else others.push(next);
-      j++;
-    }
-    if (group.length <= 2) {
-      out.push(line);
-      i++;
-      continue;
-    }
-    const first = group[0]!;
-    const last = group[group.length - 1]!;
-    const meanUs = (last.tUs - first.tUs) / (group.length - 1);
-    out.push({
-      tUs: first.tUs,
-      text: `${first.foldText ?? first.text} x${group.length}, every ~${(meanUs / 1e6).toFixed(1)}s until t=${t(last.tUs)}`,
-    });
-    // the unrelated lines that were in between keep their order after the folded line
-    out.push(...foldLines(others));
-    i = j;
+    } else segment.push(line);
   }
+  flush();
   return out;
 }
 
@@ -73,8 +75,9 @@ export function renderTimeline(result: RunResult, scenario: Scenario, events: re
   out.push('');
 
   const lines: TimelineLine[] = [];
+  const describer = new EventDescriber(scenario);
   for (const e of events) {
-    const line = describeEvent(e, scenario);
+    const line = describer.describe(e);
     if (line !== null) lines.push(line);
   }
   for (const i of result.inspections) {

@@ -57,7 +57,7 @@ export interface RunOptions {
 }
 
 /** Kinds the timeline report reads; recorded when `record` is on. */
-export const RECORDED_KINDS: readonly TraceKind[] = ['run.start', 'run.end', 'fault', 'host.state', 'proc.state', 'violation', 'lease.acting', 'etcd.leader'];
+export const RECORDED_KINDS: readonly TraceKind[] = ['run.start', 'run.end', 'fault', 'host.state', 'proc.state', 'violation', 'lease.acting', 'etcd.leader', 'apiserver.request'];
 
 /** An error inside the simulation (a bug, not bad input): carries what is needed to reproduce it. */
 export class RunError extends Error {
