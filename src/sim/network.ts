@@ -428,7 +428,8 @@ export class Network {
     if (trace.wants('msg.deliver')) trace.emit('msg.deliver', { id: d.id, from: d.from.name, to: d.to.name, type: d.msg.type });
     const handler = listener.handlers.onDatagram;
     const fromEndpoint: Endpoint = { address: d.from.address, port: d.fromPort };
-    listener.process.invoke(listener.incarnation, () => handler(d.msg, fromEndpoint));
+    if (listener.process.runsNow(listener.incarnation)) handler(d.msg, fromEndpoint);
+    else listener.process.invoke(listener.incarnation, () => handler(d.msg, fromEndpoint));
   };
 
   private dropDatagram(id: number, from: string, to: string, msg: Message, reason: DropReason): void {
@@ -691,9 +692,12 @@ export class Network {
         const trace = this.engine.trace;
         if (trace.wants('msg.deliver')) trace.emit('msg.deliver', { id: segment.id, from: sender.host.name, to: receiver.host.name, type: segment.msg.type });
         const msg = segment.msg;
-        receiver.process.invoke(receiver.incarnation, () => {
-          if (receiver.state === 'open') receiver.handlers?.onData(msg);
-        });
+        if (receiver.process.runsNow(receiver.incarnation)) receiver.handlers?.onData(msg);
+        else {
+          receiver.process.invoke(receiver.incarnation, () => {
+            if (receiver.state === 'open') receiver.handlers?.onData(msg);
+          });
+        }
         return;
       }
     }

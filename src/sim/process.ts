@@ -241,6 +241,14 @@ export class Process {
     }
   }
 
+  /**
+   * True when a callback of `incarnation` would run at once (live, not paused, no backlog being replayed): a hot
+   * path may then call it directly instead of allocating a closure for invoke().
+   */
+  runsNow(incarnation: number): boolean {
+    return incarnation === this.incarnation && (this.state === 'running' || this.state === 'stopping') && this.deferredHead >= this.deferred.length;
+  }
+
   /** Fires a timer in its incarnation; a timer cleared while its firing waited (paused process) stays silent. */
   invokeTimer(timer: Timer): void {
     if (timer.incarnation !== this.incarnation) return;
