@@ -13,6 +13,7 @@ import { Context } from '../lease/go-context';
 import { LeaseLock, leaderElectionClientTimeoutUs } from '../lease/lease-lock';
 import { RestLeaseClient } from '../lease/rest-lease-client';
 import { recordEvent } from './events';
+import { injectedBugs } from '../check/bugs';
 
 /** The Kubernetes version the components model (client-go v0.34). */
 export const KUBERNETES_VERSION = 'v1.34.0';
@@ -176,6 +177,12 @@ export function runLeaderElection(options: ElectedComponentOptions): ElectedComp
       watchDog: healthz,
       releaseOnCancel: options.releaseOnCancel,
       name: options.name,
+      observer: (phase, detail) => {
+        const trace = ctx.host.engine.trace;
+        if (trace.wants('lease.elector')) trace.emit('lease.elector', { lease, identity: options.identity, host: ctx.host.name, proc: ctx.process.name, phase, detail });
+      },
+      // TEST ONLY: bugs injected by check's tests (src/check/bugs.ts); none in normal runs.
+      ...(injectedBugs(ctx.host.engine).elector !== undefined ? { bugs: injectedBugs(ctx.host.engine).elector! } : {}),
       callbacks: {
         onStartedLeading: (leadingCtx) => {
           const acting = recorder.start(lease, options.identity, ctx);

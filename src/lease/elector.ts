@@ -25,6 +25,7 @@ import { Context, type ContextError } from './go-context';
 import { emptyRecord, type LeaderElectionRecord } from './record';
 import { isConflict, isNotFound, type ResourceLock } from './resource-lock';
 import { jitterUntil, pollUntilContextTimeout, type LoopEnv } from './wait';
+import type { ElectorBugs } from '../check/bugs';
 
 /** leaderelection.JitterFactor. */
 export const JITTER_FACTOR = 1.2;
@@ -60,6 +61,8 @@ export interface LeaderElectionConfig {
    * Default false: the modelled v0.34 gives up with "Failed to release lock: ...".
    */
   readonly releaseRetriesOnConflict?: boolean;
+  /** TEST ONLY: deliberately injected mistakes (src/check/bugs.ts), for check's tests. Never set otherwise. */
+  readonly bugs?: ElectorBugs;
 }
 
 /** What the elector needs from its process: timers and the monotonic clock, the wall clock, randomness, klog. */
@@ -231,7 +234,8 @@ export class LeaderElector {
           this.env,
           ctx,
           this.config.retryPeriodUs,
-          this.config.renewDeadlineUs,
+          // TEST ONLY bug ignoreRenewDeadline: the round never times out, so the leader never stops acting.
+          this.config.bugs?.ignoreRenewDeadline === true ? Infinity : this.config.renewDeadlineUs,
           (roundCtx, result) => this.tryAcquireOrRenew(roundCtx, result),
           (err: ContextError | null) => {
             this.maybeReportTransition();
@@ -377,7 +381,12 @@ export class LeaderElector {
         this.setObservedRecord(fetched);
         this.observedRawRecord = oldRaw;
       }
-      if (fetched.holderIdentity.length > 0 && this.isLeaseValid(nowMonoUs) && !this.isLeader()) {
+      // TEST ONLY bug expiryFromRenewTime: expiry judged from the record's renewTime against this host's wall clock.
+      const valid =
+        this.config.bugs?.expiryFromRenewTime === true
+          ? fetched.renewTimeUs !== null && fetched.renewTimeUs + fetched.leaseDurationSeconds * 1_000_000 > desired.renewTimeUs! /* now, wall */
+          : this.isLeaseValid(nowMonoUs);
+      if (fetched.holderIdentity.length > 0 && valid && !this.isLeader()) {
         this.v(4, `lock is held by ${fetched.holderIdentity} and has not yet expired`);
         done(false);
         return;
