@@ -294,7 +294,10 @@ export class Network implements RaftClusterView {
       if (rd.hardState) m.durable.hardState = rd.hardState;
       m.durable.append(rd.entries);
       for (const msg of rd.messages) {
-        if (msg.from !== m.id) throw new Error(`member ${m.id} sent a message from ${msg.from}`);
+        // A forwarded proposal or read keeps its original sender (etcd-io/raft send() only fills an empty From).
+        if (msg.from !== m.id && msg.type !== 'MsgProp' && msg.type !== 'MsgReadIndex') {
+          throw new Error(`member ${m.id} sent a ${msg.type} from ${msg.from}`);
+        }
         if (this.filter(msg)) this.inflight.push(msg);
       }
       for (const e of rd.committedEntries) {

@@ -17,6 +17,8 @@ export interface ClusterOptions {
   /** Per-member overrides by index. */
   readonly memberFlags?: ReadonlyArray<Partial<EtcdFlags> | undefined>;
   readonly safety?: boolean;
+  /** Member indexes whose hosts are down from the start (dead members). */
+  readonly down?: readonly number[];
 }
 
 export interface TestCluster {
@@ -54,6 +56,7 @@ export function startCluster(options: ClusterOptions): TestCluster {
     };
     hosts[i]!.addProcess(etcdProcessSpec({ ...options.member, flags, observer }));
   }
+  for (const i of options.down ?? []) hosts[i]!.crash('dead from the start');
   if (options.safety !== false) sim.engine.addInvariant(observer.safetyInvariant());
   const client = new TestClient(n);
   clientHost.addProcess({ name: 'client', create: (ctx) => client.bind(ctx) });
