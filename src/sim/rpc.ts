@@ -369,6 +369,7 @@ export interface RpcServerRequest<B = unknown> {
   readonly cancelled: boolean;
 }
 
+/** Call its methods on it (`respond.reply(x)`), not detached. */
 export interface RpcResponder<B = unknown> {
   /** Sends the final response (ignored after the first, or once the client went away). */
   reply(body: B): void;
@@ -389,47 +390,26 @@ export interface RpcServerHooks {
 export function serveRpc(ctx: ProcessContext, port: number, handler: RpcHandler, hooks: RpcServerHooks = {}): { goAway(socket: Socket): void } {
   ctx.listen(port, {
     onAccept(socket) {
-      const live = new Map<number, { cancelled: boolean }>();
+      const live = new Map<number, ServerCall>();
       hooks.onConnect?.(socket);
       return {
         onData(data) {
           const frame = data as RpcFrame;
           if (frame.kind === 'ctl') {
             if (frame.type === 'CANCEL') {
-              const state = live.get(frame.id);
-              if (state) state.cancelled = true;
+              const call = live.get(frame.id);
+              if (call) call.cancelled = true;
               live.delete(frame.id);
             } else if (frame.type === 'PING') socket.send({ type: 'PING-ACK', kind: 'ctl', id: frame.id } satisfies RpcControlFrame);
             return;
           }
           if (frame.kind !== 'req') return;
-          const state = { cancelled: false };
-          live.set(frame.id, state);
-          const request: RpcServerRequest = {
-            id: frame.id,
-            method: frame.method,
-            body: frame.body,
-            timeoutUs: frame.timeoutUs,
-            socket,
-            get cancelled() {
-              return state.cancelled;
-            },
-          };
-          const type = responseType(frame.method);
-          handler(request, {
-            reply(body) {
-              if (state.cancelled || !live.has(frame.id)) return;
-              live.delete(frame.id);
-              socket.send({ type, kind: 'resp', id: frame.id, body, more: false } satisfies RpcResponseFrame);
-            },
-            push(body) {
-              if (state.cancelled || !live.has(frame.id)) return;
-              socket.send({ type, kind: 'resp', id: frame.id, body, more: true } satisfies RpcResponseFrame);
-            },
-          });
+          const call = new ServerCall(frame, socket, live);
+          live.set(frame.id, call);
+          handler(call, call);
         },
         onClose() {
-          for (const state of live.values()) state.cancelled = true;
+          for (const call of live.values()) call.cancelled = true;
           live.clear();
           hooks.onDisconnect?.(socket);
         },
@@ -441,4 +421,37 @@ export function serveRpc(ctx: ProcessContext, port: number, handler: RpcHandler,
       socket.send({ type: 'GOAWAY', kind: 'ctl', id: 0 } satisfies RpcControlFrame);
     },
   };
+}
+
+/** One request on the server: both what the handler reads and how it answers (one object per request, no closures). */
+class ServerCall implements RpcServerRequest, RpcResponder {
+  readonly id: number;
+  readonly method: string;
+  readonly body: unknown;
+  readonly timeoutUs: number | null;
+  cancelled = false;
+  private readonly type: string;
+
+  constructor(
+    frame: RpcRequestFrame,
+    readonly socket: Socket,
+    private readonly live: Map<number, ServerCall>,
+  ) {
+    this.id = frame.id;
+    this.method = frame.method;
+    this.body = frame.body;
+    this.timeoutUs = frame.timeoutUs;
+    this.type = responseType(frame.method);
+  }
+
+  reply(body: unknown): void {
+    if (this.cancelled || this.live.get(this.id) !== this) return;
+    this.live.delete(this.id);
+    this.socket.send({ type: this.type, kind: 'resp', id: this.id, body, more: false } satisfies RpcResponseFrame);
+  }
+
+  push(body: unknown): void {
+    if (this.cancelled || this.live.get(this.id) !== this) return;
+    this.socket.send({ type: this.type, kind: 'resp', id: this.id, body, more: true } satisfies RpcResponseFrame);
+  }
 }
