@@ -36,6 +36,7 @@ import {
   type ResourceType,
   type Status,
 } from './objects';
+import type { ApiserverBugs } from '../check/bugs';
 import { alreadyExists, badRequest, conflict, notFound, resourceConflict, resourceVersionRequired, unknownError } from './status';
 
 export type StoreResult<T> = { readonly ok: true; readonly code: number; readonly object: T } | { readonly ok: false; readonly status: Status };
@@ -99,6 +100,8 @@ export class Registry {
     private readonly rng: Random,
     /** The apiserver host's wall clock, Unix µs (creationTimestamp). */
     private readonly wallUs: () => number,
+    /** TEST ONLY: injected mistakes (src/check/bugs.ts). */
+    private readonly bugs: ApiserverBugs = {},
   ) {}
 
   get(resource: ResourceType, namespace: string | null, name: string, options: StoreCallOptions, callback: (result: StoreResult<KubeObject>) => void): void {
@@ -208,7 +211,8 @@ export class Registry {
         if (sent === undefined || sent === '' || sent === '0') {
           if (!resource.allowUnconditionalUpdate) return { status: resourceVersionRequired(resource, name) };
           updated.metadata.resourceVersion = existingRv;
-        } else if (sent !== existingRv) {
+        } else if (sent !== existingRv && this.bugs.updateWithoutResourceVersionCheck !== true) {
+          // (TEST ONLY bug updateWithoutResourceVersionCheck skips this compare: last writer wins.)
           return { status: resourceConflict(resource, name) };
         }
         this.prepareForUpdate(resource, updated, existing, subresource);

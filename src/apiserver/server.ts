@@ -26,6 +26,7 @@ import { serveWatch, type ServedWatch } from './watch';
 import type { KubeList, KubeObject, ResourceType, Status } from './objects';
 import { badRequest, methodNotSupported, timeoutError } from './status';
 import './trace-events';
+import { injectedBugs } from '../check/bugs';
 
 const US_PER_S = 1_000_000;
 /** k8s.io/apiserver pkg/endpoints/handlers requestTimeoutUpperBound. */
@@ -119,7 +120,7 @@ export class KubeApiserver {
     const healthKey = `${config.etcdPrefix.replace(/\/+$/, '')}/health`.replace(/^(?!\/)/, '/');
     this.etcdCheck = new EtcdCheck('etcd', ctx, this.healthEtcd, config.etcdHealthcheckTimeoutUs, healthKey);
     this.etcdReadyCheck = new EtcdCheck('etcd-readiness', ctx, this.readyEtcd, config.etcdReadycheckTimeoutUs, healthKey);
-    this.registry = new Registry(this.storage, engine.rng.stream(`proc/${ctx.id}/registry`), () => ctx.wallUs());
+    this.registry = new Registry(this.storage, engine.rng.stream(`proc/${ctx.id}/registry`), () => ctx.wallUs(), injectedBugs(engine).apiserver);
 
     const hooks = POST_START_HOOKS.map((name) => namedCheck(name, () => (this.started ? null : 'not finished')));
     const livezHooks = POST_START_HOOKS.map((name) =>
