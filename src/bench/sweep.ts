@@ -7,6 +7,7 @@ import { scenarioRunnerRef } from '../cli/commands/sweep';
 import { executeSweep } from '../cli/sweep/run-sweep';
 import { serialize } from '../sweep/documents';
 import { parseSetArgument } from '../sweep/parameters';
+import { median, type BenchOptions, type BenchResult, type BenchSuite } from './suite';
 
 export interface SweepBenchOptions {
   readonly scenarioFile?: string;
@@ -92,6 +93,29 @@ export function formatSweepBench(results: readonly SweepBenchResult[], options: 
   if (results.length >= 2) lines.push(`  speed-up ${results[0]!.workers} -> ${results.at(-1)!.workers} workers: x${(results.at(-1)!.runsPerSecond / results[0]!.runsPerSecond).toFixed(2)}`);
   return lines.join('\n');
 }
+
+/** The `sweep` suite of `npm run bench`: per worker count, the median over repetitions of whole sweeps. */
+export const suite: BenchSuite = {
+  name: 'sweep',
+  description: 'sweep throughput (runs/s) of failover-15s over two lease durations, 1 and 2 worker threads; results byte-identical',
+  async run(options: BenchOptions): Promise<BenchResult[]> {
+    const seeds = options.quick ? 20 : 100;
+    const reps = options.quick ? 1 : 3;
+    const byWorkers = new Map<number, SweepBenchResult[]>();
+    for (let rep = 0; rep < reps; rep++) {
+      for (const r of await benchSweep({ seeds })) byWorkers.set(r.workers, [...(byWorkers.get(r.workers) ?? []), r]);
+    }
+    const results: BenchResult[] = [];
+    for (const [workers, runs] of byWorkers) {
+      const note = `${runs[0]!.runs} runs of ${DEFAULT_SWEEP_BENCH.scenarioFile} (${seeds} seeds x 2 lease durations)${runs.every((r) => r.identical) ? ', result identical to 1 worker' : ', RESULT DIFFERS from 1 worker'}`;
+      const total = runs.map((r) => r.runsPerSecond);
+      const steady = runs.map((r) => r.steadyRunsPerSecond);
+      results.push({ name: `${workers} worker${workers === 1 ? '' : 's'}`, value: median(total), unit: 'runs/s', samples: total, note: `${note}; worker start-up included` });
+      results.push({ name: `${workers} worker${workers === 1 ? '' : 's'}, after start-up`, value: median(steady), unit: 'runs/s', samples: steady, note: 'runs after the first result / time since it' });
+    }
+    return results;
+  },
+};
 
 function parseArgs(argv: readonly string[]): SweepBenchOptions {
   const options: { scenarioFile?: string; seeds?: number; workers?: number[] } = {};
