@@ -12,6 +12,7 @@ import { meets, type BenchResult, type BenchSuite } from './suite';
 /** Every suite: its name and its module (a file src/bench/<name>.ts exporting `suite`). One line each. */
 const SUITES: ReadonlyArray<readonly [string, () => Promise<{ suite: BenchSuite }>]> = [
   ['engine', () => import('./engine')],
+  ['sweep', () => import('./sweep')],
 ];
 
 interface Args {
@@ -80,16 +81,17 @@ export async function main(args: readonly string[]): Promise<number> {
 
 /** A fixed-width table: suite, benchmark, median, unit, spread of the repetitions, target, note. */
 export function formatTable(reports: readonly SuiteReport[]): string {
-  const rows: string[][] = [['suite', 'benchmark', 'median', 'unit', 'min .. max', 'target', 'note']];
+  const rows: string[][] = [['suite', 'benchmark', 'median', 'unit', 'min .. max', 'per CPU-s', 'target', 'note']];
   for (const report of reports) {
     for (const r of report.results) {
       const spread = r.samples && r.samples.length > 1 ? `${formatNumber(Math.min(...r.samples))} .. ${formatNumber(Math.max(...r.samples))}` : '';
       const target = r.target ? `${r.target.op} ${formatNumber(r.target.value)} ${meets(r.value, r.target) ? 'ok' : 'MISSED'}` : '';
-      rows.push([report.suite, r.name, formatNumber(r.value), r.unit, spread, target, r.note ?? '']);
+      const cpu = r.perCpuSecond !== undefined ? formatNumber(r.perCpuSecond) : '';
+      rows.push([report.suite, r.name, formatNumber(r.value), r.unit, spread, cpu, target, r.note ?? '']);
     }
   }
   const widths = rows[0]!.map((_, col) => Math.max(...rows.map((row) => row[col]!.length)));
-  const numeric = new Set([2]);
+  const numeric = new Set([2, 5]);
   return `${rows
     .map((row, i) => {
       const line = row.map((cell, col) => (numeric.has(col) ? cell.padStart(widths[col]!) : cell.padEnd(widths[col]!))).join('  ').trimEnd();
