@@ -177,6 +177,10 @@ export function runLeaderElection(options: ElectedComponentOptions): ElectedComp
       watchDog: healthz,
       releaseOnCancel: options.releaseOnCancel,
       name: options.name,
+      observer: (phase, detail) => {
+        const trace = ctx.host.engine.trace;
+        if (trace.wants('lease.elector')) trace.emit('lease.elector', { lease, identity: options.identity, host: ctx.host.name, proc: ctx.process.name, phase, detail });
+      },
       // TEST ONLY: bugs injected by check's tests (src/check/bugs.ts); none in normal runs.
       ...(injectedBugs(ctx.host.engine).elector !== undefined ? { bugs: injectedBugs(ctx.host.engine).elector! } : {}),
       callbacks: {

@@ -19,6 +19,8 @@ declare module '../sim/trace' {
   interface TraceEventMap {
     /** A replica starts or stops acting as leader of `lease` ("kube-system/kube-scheduler"). */
     'lease.acting': { lease: string; identity: string; host: string; proc: string; state: 'start' | 'stop'; reason: string };
+    /** A leader elector's phase: acquiring, leading, releasing (renew gave up: the release runs, still acting), stopped. */
+    'lease.elector': { lease: string; identity: string; host: string; proc: string; phase: string; detail: string };
     /** Something an acting leader did (a binding, a pod created or deleted, a node marked NotReady). */
     'leader.action': { lease: string; identity: string; host: string; proc: string; action: string; object: string; outcome: string; detail: string };
   }

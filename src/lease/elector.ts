@@ -63,7 +63,15 @@ export interface LeaderElectionConfig {
   readonly releaseRetriesOnConflict?: boolean;
   /** TEST ONLY: deliberately injected mistakes (src/check/bugs.ts), for check's tests. Never set otherwise. */
   readonly bugs?: ElectorBugs;
+  /** Told of each phase change (diagnostics, traces); not part of client-go. */
+  readonly observer?: ((phase: ElectorPhase, detail: string) => void) | null;
 }
+
+/**
+ * Where Run is: acquiring; leading (OnStartedLeading called); releasing (renew gave up or ctx was cancelled, the
+ * release is in progress: OnStartedLeading's context is still live); stopped (Run returned).
+ */
+export type ElectorPhase = 'acquiring' | 'leading' | 'releasing' | 'stopped';
 
 /** What the elector needs from its process: timers and the monotonic clock, the wall clock, randomness, klog. */
 export interface ElectorEnv extends LoopEnv {
@@ -149,16 +157,20 @@ export class LeaderElector {
    * runs at the end (even if it never led). `onReturn` runs after OnStoppedLeading (Run returning).
    */
   run(ctx: Context, onReturn: (() => void) | null = null): void {
+    const observer = this.config.observer ?? null;
     const stopped = (): void => {
+      observer?.('stopped', '');
       this.config.callbacks.onStoppedLeading!();
       onReturn?.();
     };
+    observer?.('acquiring', '');
     this.acquire(ctx, (succeeded) => {
       if (!succeeded) {
         stopped(); // ctx signalled done
         return;
       }
       const leadingCtx = ctx.withCancel();
+      observer?.('leading', '');
       this.config.callbacks.onStartedLeading!(leadingCtx);
       this.renew(leadingCtx, () => {
         leadingCtx.cancel();
@@ -258,6 +270,7 @@ export class LeaderElector {
           this.lock.recordEvent('stopped leading');
           done();
         };
+        this.config.observer?.('releasing', this.config.releaseOnCancel === true ? 'release' : 'no release');
         // if we hold the lease, give it up
         if (this.config.releaseOnCancel === true) this.release(() => finish());
         else finish();
