@@ -59,9 +59,12 @@ export class RaftSafetyChecker {
     const members = this.view.members;
     while (this.samples.length < members.length) this.samples.push(new MemberSample(this.samples.length, members[this.samples.length]!));
     this.committed?.beginCheck();
+    let anyChanged = false;
     for (let i = 0; i < members.length; i++) {
       const s = this.samples[i]!;
-      s.read();
+      // A member whose status, logs and applied index are all as at the last check has nothing new to show.
+      if (!s.read()) continue;
+      anyChanged = true;
       const v =
         this.electionSafety?.observe(s) ??
         this.leaderAppendOnly?.observe(s) ??
@@ -71,6 +74,7 @@ export class RaftSafetyChecker {
         null;
       if (v) return (this.found = v);
     }
+    if (!anyChanged) return null;
     const v = this.committed?.finish(this.samples) ?? null;
     if (v) this.found = v;
     return v;
