@@ -4,10 +4,15 @@
 // (ReadOnlySafe) and leader transfer. It does no I/O and reads no clock: time is tick(), input is step(), output
 // is collected in `msgs` / `msgsAfterAppend` / `readStates` and the log, and drained by RawNode (rawnode.ts).
 //
-// Not modelled (documented simplifications): snapshots and log compaction (MsgSnap, StateSnapshot), learners and
-// joint consensus (ConfChangeV2), ReadOnlyLeaseBased, MaxInflightBytes / MaxUncommittedEntriesSize /
-// MaxCommittedSizePerReady (sizes are counted in entries), AsyncStorageWrites, MsgUnreachable/MsgSnapStatus,
-// MsgForgetLeader, DisableProposalForwarding, StepDownOnRemoval (off, as etcd-io/raft's default).
+// Not modelled (documented simplifications): snapshots and log compaction (MsgSnap, StateSnapshot: the whole log
+// stays in memory), learners and joint consensus (ConfChangeV2; add-learner throws), ReadOnlyLeaseBased,
+// MaxInflightBytes / MaxUncommittedEntriesSize / MaxCommittedSizePerReady (message size is counted in entries,
+// maxEntriesPerMsg; committed entries per Ready are unbounded), AsyncStorageWrites, MsgUnreachable / MsgSnapStatus
+// (ReportUnreachable / ReportSnapshot), MsgForgetLeader, DisableProposalForwarding, StepDownOnRemoval (off, as
+// etcd-io/raft's default), ConfChange validation beyond "one pending at a time", logging.
+// As etcd-io/raft: a forwarded MsgProp / MsgReadIndex keeps its original `from` (the member that proposed or
+// asked), so the leader answers a forwarded read directly to the asker; MsgTransferLeader names its target in
+// `target` instead of etcd's From field. Heartbeat contexts are numbers (read positions), never user data.
 import { RaftLog } from './log';
 import { Progress } from './core/progress';
 import { committedIndex, voteResult } from './core/quorum';
