@@ -203,4 +203,22 @@ describe('RpcChannel and serveRpc', () => {
     expect(pings() - before).toBe(1);
     expect(t.channel.connected).toBe(false);
   });
+
+  it('connect() dials eagerly; onConnectionChange and onConnectFailed report what happened', () => {
+    const t = setup({ connectTimeoutUs: US_PER_S });
+    const events: string[] = [];
+    t.channel.onConnectionChange = (open, remote) => events.push(`${t.sim.engine.nowUs} ${open ? 'up' : 'down'} ${remote}`);
+    t.channel.onConnectFailed = (reason) => events.push(`${t.sim.engine.nowUs} failed ${reason}`);
+    t.channel.connect();
+    expect(t.channel.connecting).toBe(true);
+    t.channel.connect(); // already dialling: nothing more
+    t.sim.runUntil(10 * US_PER_MS);
+    expect(t.channel.dials).toBe(1);
+    t.srv.process.crash();
+    t.sim.runUntil(20 * US_PER_MS);
+    t.channel.connect(); // refused now
+    t.sim.runUntil(30 * US_PER_MS);
+    expect(events).toEqual(['2000 up 10.0.0.2:2379', '11000 down 10.0.0.2:2379', '22000 failed refused']);
+    expect(t.results).toEqual([]);
+  });
 });
