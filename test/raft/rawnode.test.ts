@@ -251,4 +251,24 @@ describe('determinism', () => {
     rn.step({ type: 'MsgHeartbeatResp', from: 2, to: 1, term: r.term, context: null });
     expect(draws).toBe(3);
   });
+
+  it('a heartbeat resets electionElapsed only: the randomized timeout is not redrawn', () => {
+    let draws = 0;
+    const cfg = { ...soloConfig(2), random: () => (draws++, 0.95) };
+    const rn = new RawNode(cfg, { hardState: { term: 3, vote: 0, commit: 0 }, entries: [], voters: [1, 2, 3] });
+    const r = raftOf(rn);
+    rn.step({ type: 'MsgHeartbeat', from: 1, to: 2, term: 3, commit: 0, context: null });
+    expect(r.lead).toBe(1);
+    const timeout = r.randomizedElectionTimeout;
+    expect(timeout).toBe(19);
+    for (let round = 0; round < 20; round++) {
+      for (let i = 0; i < 18; i++) rn.tick();
+      expect(r.electionElapsed).toBe(18);
+      rn.step({ type: 'MsgHeartbeat', from: 1, to: 2, term: 3, commit: 0, context: null });
+      expect(r.electionElapsed).toBe(0);
+    }
+    expect(draws).toBe(1);
+    expect(r.randomizedElectionTimeout).toBe(timeout);
+    expect(r.role).toBe('follower');
+  });
 });
