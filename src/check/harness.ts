@@ -18,6 +18,8 @@ import type { Fault, FaultPlan, FaultStep } from '../sim/faults';
 import type { Seed } from '../sim/rng';
 import { formatDurationUs } from '../sim/time';
 import type { TraceSink } from '../sim/trace';
+import type { Simulation } from '../sim/simulation';
+import { setInjectedBugs, type InjectedBugs } from './bugs';
 import { checkAckedWrites } from './checkers/acked-writes';
 import { CHECKER_NAMES, type CheckViolation } from './checkers/types';
 import { checkLinearizability, type LinearizabilityResult } from './linearizability/checker';
@@ -53,6 +55,8 @@ export interface CheckRunConfig {
   readonly sinks?: readonly TraceSink[];
   /** The command printed to replay this run. */
   readonly replayCommand?: string;
+  /** TEST ONLY: bugs to inject (src/check/bugs.ts). */
+  readonly bugs?: InjectedBugs;
 }
 
 export type CheckOutcome =
@@ -165,6 +169,7 @@ export function runCheck(config: CheckRunConfig): CheckRunResult {
       maxEvents: config.maxEvents ?? DEFAULT_MAX_EVENTS,
       ...(config.sinks !== undefined ? { sinks: config.sinks } : {}),
       ...(config.replayCommand !== undefined ? { replayCommand: config.replayCommand } : {}),
+      ...(config.bugs !== undefined ? { beforeBuild: (sim: Simulation) => setInjectedBugs(sim.engine, config.bugs!) } : {}),
       onBuilt: (r) => {
         if (config.workload === null) return;
         const etcdHosts = r.scenario.cluster.etcdHosts.filter((h) => r.cluster.processesOn(h.name).includes(PROC.etcd));

@@ -9,6 +9,7 @@ import fc from 'fast-check';
 import { ScenarioRun } from '../run/runner';
 import type { Scenario } from '../scenario/types';
 import { runCheck, type CheckOutcome, type CheckRunResult, type WorkloadSettings } from './harness';
+import type { InjectedBugs } from './bugs';
 import type { CheckViolation } from './checkers/types';
 import { planArbitrary, type GeneratedPlan } from './plan/arbitrary';
 import type { FaultClass } from './plan/classes';
@@ -37,6 +38,8 @@ export interface PropertyCheckOptions {
   readonly shrinkRuns?: number;
   readonly linearizabilitySteps?: number;
   readonly maxEvents?: number;
+  /** TEST ONLY: bugs to inject in every run (src/check/bugs.ts). */
+  readonly bugs?: InjectedBugs;
   /** Called after every run. */
   readonly onProgress?: (progress: CheckProgress) => void;
 }
@@ -116,6 +119,7 @@ export function propertyCheck(options: PropertyCheckOptions): CheckReport {
       workload,
       ...(options.linearizabilitySteps !== undefined ? { linearizabilitySteps: options.linearizabilitySteps } : {}),
       ...(options.maxEvents !== undefined ? { maxEvents: options.maxEvents } : {}),
+      ...(options.bugs !== undefined ? { bugs: options.bugs } : {}),
     });
 
   const details = fc.check(
