@@ -11,7 +11,7 @@ export type LatencyDist =
 export function sampleLatencyUs(dist: LatencyDist, rng: Random): number {
   switch (dist.kind) {
     case 'constant':
-      return dist.us;
+      return Math.round(dist.us);
     case 'uniform':
       return Math.round(rng.uniform(dist.minUs, dist.maxUs));
     case 'normal':
