@@ -47,3 +47,10 @@ describe('latency distributions', () => {
     expect(describeLatency({ kind: 'lognormal', medianUs: 250, sigma: 0.25, floorUs: 100 })).toBe('lognormal(median 250µs, sigma 0.25, floor 100µs)');
   });
 });
+
+describe('latency draws are whole microseconds', () => {
+  it('a fractional constant is rounded (the engine schedules integer times only)', () => {
+    const rng = new RngRoot(1).stream('x');
+    expect(sampleLatencyUs({ kind: 'constant', us: 250.6 }, rng)).toBe(251);
+  });
+});
