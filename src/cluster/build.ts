@@ -10,6 +10,10 @@ import { electionLeases } from '../scenario/resolve';
 import type { LeaderInterval } from '../run/result';
 import { installControlPlane, type ControlPlane } from './control-plane';
 import { installEtcd, type EtcdCluster } from './etcd';
+import { installKubelets } from './kubelets';
+import { installLoadBalancer, type LoadBalancer } from './lb';
+import { apiProbe } from './probe';
+import { delayFirstStart } from './start-delay';
 import { processNames } from './roles';
 import { allHosts, type ClusterSpec } from './spec';
 
@@ -26,6 +30,8 @@ export interface Cluster {
   readonly etcd: EtcdCluster;
   /** The apiservers (per-host specs whose stats span restarts). */
   readonly controlPlane: ControlPlane;
+  /** The load balancer(s) in front of the apiservers. */
+  readonly loadBalancer: LoadBalancer;
   /** Process names the builder installed on a host. */
   processesOn(host: string): string[];
   /** Acting-leader intervals so far: etcd terms and each lease's acting leaders. */
@@ -66,7 +72,12 @@ export function buildCluster(sim: Simulation, spec: ClusterSpec): Cluster {
 
   const etcd = installEtcd(engine, spec, hosts);
   const controlPlane = installControlPlane(spec, hosts);
-  scheduleDelayedStarts(sim, spec, hosts);
+  const loadBalancer = installLoadBalancer(spec, hosts, sim.network);
+  installKubelets(spec, hosts);
+  const probe = spec.client === null ? null : apiProbe(engine, { address: spec.loadBalancer.address, port: spec.loadBalancer.port });
+  if (spec.client !== null && probe !== null) {
+    hosts.get(spec.client.name)!.addProcess(delayFirstStart(probe.spec, spec.startDelaysUs[`${spec.client.name}/${probe.spec.name}`]));
+  }
 
   return {
     spec,
@@ -74,6 +85,7 @@ export function buildCluster(sim: Simulation, spec: ClusterSpec): Cluster {
     hosts,
     etcd,
     controlPlane,
+    loadBalancer,
     leaderHost: (role) => {
       if (role === 'etcd') return etcd.leaderHost();
       return acting.actingNow(role)[0]?.host ?? null;
@@ -85,7 +97,7 @@ export function buildCluster(sim: Simulation, spec: ClusterSpec): Cluster {
       }
       return { etcd: etcd.leaderIntervals(), leases: byLease };
     },
-    apiUnavailableUs: () => null,
+    apiUnavailableUs: () => probe?.unavailableUs() ?? null,
     exec: (_on, command, done) => done(`${command.split(/\s+/)[0]}: not part of this build yet\n`, 127),
     processesOn: (host) => [...(hosts.get(host)?.processes.keys() ?? [])].filter((p) => processNames(spec, host).includes(p)),
   };
@@ -95,16 +107,4 @@ function applyNetwork(sim: Simulation, spec: ClusterSpec): void {
   const net = sim.network;
   net.defaultLink = spec.network.defaultLink;
   for (const link of spec.network.links) net.setLink({ from: link.from, to: link.to }, link.patch);
-}
-
-/** Processes with a start delay were added with autostart off; start them when their delay has passed. */
-function scheduleDelayedStarts(sim: Simulation, spec: ClusterSpec, hosts: ReadonlyMap<string, Host>): void {
-  for (const [key, delayUs] of Object.entries(spec.startDelaysUs).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-    const [hostName, procName] = key.split('/') as [string, string];
-    const process = hosts.get(hostName)?.processes.get(procName);
-    if (process === undefined) continue;
-    sim.engine.schedule(delayUs, () => {
-      if (process.host.up && !process.alive) process.start('delayed start');
-    });
-  }
 }

@@ -10,6 +10,7 @@ import { leaderElectionFromFlags } from '../controllers/leader-election';
 import { schedulerProcessSpec } from '../controllers/scheduler';
 import { etcdClientUrls } from './etcd';
 import { PROC } from './roles';
+import { delayFirstStart } from './start-delay';
 import { flagValue, type ClusterSpec, type FlagValue } from './spec';
 
 const durationUs = (spec: ClusterSpec, component: 'kube-apiserver' | 'kube-controller-manager', flag: string): number =>
@@ -22,8 +23,9 @@ function leaderElectFlags(spec: ClusterSpec, component: 'kube-scheduler' | 'kube
   return out;
 }
 
-function delayed(spec: ClusterSpec, host: string, process: ProcessSpec): ProcessSpec {
-  return spec.startDelaysUs[`${host}/${process.name}`] === undefined ? process : { ...process, autostart: false };
+/** A static pod: started (and restarted) by the host's kubelet, its first start delayed if the scenario says so. */
+function staticPod(spec: ClusterSpec, host: string, process: ProcessSpec): ProcessSpec {
+  return { ...delayFirstStart(process, spec.startDelaysUs[`${host}/${process.name}`]), autostart: false };
 }
 
 export interface ControlPlane {
@@ -47,12 +49,12 @@ export function installControlPlane(spec: ClusterSpec, hosts: ReadonlyMap<string
         etcdReadycheckTimeoutUs: durationUs(spec, 'kube-apiserver', '--etcd-readycheck-timeout'),
         livezGracePeriodUs: durationUs(spec, 'kube-apiserver', '--livez-grace-period'),
       },
-      { name: PROC.apiserver, autostart: spec.startDelaysUs[`${h.name}/${PROC.apiserver}`] === undefined },
+      { name: PROC.apiserver },
     );
     apiservers.set(h.name, apiserver);
-    host.addProcess(apiserver);
+    host.addProcess(staticPod(spec, h.name, apiserver));
     host.addProcess(
-      delayed(
+      staticPod(
         spec,
         h.name,
         controllerManagerProcessSpec({
@@ -64,7 +66,7 @@ export function installControlPlane(spec: ClusterSpec, hosts: ReadonlyMap<string
         }),
       ),
     );
-    host.addProcess(delayed(spec, h.name, schedulerProcessSpec({ leaderElection: scheduler })));
+    host.addProcess(staticPod(spec, h.name, schedulerProcessSpec({ leaderElection: scheduler })));
   }
   return { apiservers };
 }

@@ -11,6 +11,7 @@ import type { EtcdFlags } from '../raft/server/config';
 import type { EtcdLeaderInterval } from '../run/result';
 import { injectedBugs } from '../check/bugs';
 import { PROC } from './roles';
+import { delayFirstStart } from './start-delay';
 import { flagValue, type ClusterSpec } from './spec';
 
 export const ETCD_PEER_PORT = 2380;
@@ -77,15 +78,16 @@ export function installEtcd(engine: Engine, spec: ClusterSpec, hosts: ReadonlyMa
     const host = hosts.get(h.name)!;
     const fsync = spec.disks[h.name]?.fsyncLatency ?? spec.disks['*']?.fsyncLatency;
     const process = host.addProcess(
-      etcdProcessSpec({
+      delayFirstStart(etcdProcessSpec({
         flags: flags(h.name),
         observer,
         ...(fsync !== undefined ? { fsyncLatency: fsync as LatencyDist } : {}),
         // TEST ONLY: bugs injected by check's tests (src/check/bugs.ts); none in normal runs.
         ...(bugs.raft !== undefined ? { raftBugs: bugs.raft } : {}),
         ...(bugs.etcdServer !== undefined ? { serverBugs: bugs.etcdServer } : {}),
-        autostart: spec.startDelaysUs[`${h.name}/${PROC.etcd}`] === undefined,
-      }),
+        // a static pod: the host's kubelet starts it
+        autostart: false,
+      }), spec.startDelaysUs[`${h.name}/${PROC.etcd}`]),
     );
     process.onExit(() => close(h.name));
   }

@@ -11,15 +11,17 @@ export const PROC = {
   haproxy: 'haproxy',
   nlb: 'nlb',
   keepalived: 'keepalived',
+  probe: 'api-probe',
 } as const;
 
-export type HostRole = 'control-plane' | 'etcd' | 'load-balancer' | 'worker';
+export type HostRole = 'control-plane' | 'etcd' | 'load-balancer' | 'worker' | 'client';
 
 export function hostRole(spec: ClusterSpec, host: string): HostRole | undefined {
   if (spec.controlPlane.some((h) => h.name === host)) return 'control-plane';
   if (spec.etcdTopology === 'external' && spec.etcdHosts.some((h) => h.name === host)) return 'etcd';
   if (spec.loadBalancer.hosts.some((h) => h.name === host)) return 'load-balancer';
   if (spec.workers.some((h) => h.name === host)) return 'worker';
+  if (spec.client?.name === host) return 'client';
   return undefined;
 }
 
@@ -27,13 +29,15 @@ export function hostRole(spec: ClusterSpec, host: string): HostRole | undefined 
 export function processNames(spec: ClusterSpec, host: string): string[] {
   switch (hostRole(spec, host)) {
     case 'control-plane':
-      return [PROC.kubelet, ...(spec.etcdTopology === 'stacked' ? [PROC.etcd] : []), PROC.apiserver, PROC.controllerManager, PROC.scheduler];
+      return [...(spec.etcdTopology === 'stacked' ? [PROC.etcd] : []), PROC.apiserver, PROC.controllerManager, PROC.scheduler, PROC.kubelet];
     case 'etcd':
-      return [PROC.etcd];
+      return [PROC.etcd, PROC.kubelet];
     case 'load-balancer':
       return spec.loadBalancer.type === 'nlb' ? [PROC.nlb] : spec.loadBalancer.hosts.length > 1 ? [PROC.haproxy, PROC.keepalived] : [PROC.haproxy];
     case 'worker':
       return [PROC.kubelet];
+    case 'client':
+      return [PROC.probe];
     case undefined:
       return [];
   }

@@ -80,6 +80,8 @@ export interface ClusterSpec {
   readonly etcdHosts: readonly HostSpec[];
   readonly workers: readonly HostSpec[];
   readonly loadBalancer: LoadBalancerSpec;
+  /** A host outside the cluster running the API availability probe through the load balancer; null for none. */
+  readonly client: HostSpec | null;
   readonly flags: ComponentFlags;
   readonly network: NetworkSpec;
   /** Wall-clock time at t=0 (Unix µs). */
@@ -101,6 +103,7 @@ export const HOST_DEFAULTS = {
   etcdHosts: { prefix: 'etcd-', firstAddress: '10.0.0.30' },
   lbPair: { prefix: 'lb-', firstAddress: '10.0.0.101' },
   lbSingle: { name: 'lb', address: '10.0.0.100' },
+  client: { name: 'client', address: '10.0.0.250' },
 } as const;
 
 export function addressPlus(address: string, n: number): string {
@@ -127,6 +130,7 @@ export function defaultClusterSpec(): ClusterSpec {
       address: HOST_DEFAULTS.lbSingle.address,
       port: DEFAULT_LB_PORT,
     },
+    client: { name: HOST_DEFAULTS.client.name, address: HOST_DEFAULTS.client.address },
     flags: {},
     network: { defaultLink: DEFAULT_LINK, links: [] },
     epochUnixUs: DEFAULT_EPOCH_UNIX_US,
@@ -137,11 +141,12 @@ export function defaultClusterSpec(): ClusterSpec {
   };
 }
 
-/** Every host of the cluster, in a fixed order: control plane, external etcd, LB, workers. */
+/** Every host of the cluster, in a fixed order: control plane, external etcd, LB, workers, the probe's client. */
 export function allHosts(spec: ClusterSpec): HostSpec[] {
   const hosts = [...spec.controlPlane];
   if (spec.etcdTopology === 'external') hosts.push(...spec.etcdHosts);
   hosts.push(...spec.loadBalancer.hosts, ...spec.workers);
+  if (spec.client !== null) hosts.push(spec.client);
   return hosts;
 }
 

@@ -1,19 +1,24 @@
 // One trace event -> one timeline line (or nothing). Components' event kinds are described here as they are wired
-// into the cluster; unknown kinds are left out of the timeline (they are all in the ndjson output).
+// into the cluster; kinds not described are left out of the timeline (they are all in the ndjson output).
 import type { TraceEvent } from '../sim/trace';
 import type { Scenario } from '../scenario/types';
 import '../raft/trace-events';
 import '../apiserver/trace-events';
+import '../lb/trace-events';
+import '../kubelet/static-pods';
+import '../cluster/trace-events';
 
 export interface TimelineLine {
   readonly tUs: number;
   readonly text: string;
-  /** Lines with the same key in a row are folded into one ("renewed x9, every ~2.0s until ..."). */
+  /** Lines with the same key are folded into one ("renews lease kube-scheduler x9, every ~2.0s until ..."). */
   readonly fold?: string;
-  /** The folded line's text (defaults to the first line's). */
-  readonly foldText?: string;
-  /** A line that ends any fold in progress (a fault, an inspection). */
+  /** A line that ends every fold in progress (a fault, an inspection, a violation). */
   readonly breaksFold?: boolean;
+  /** Ends the folds whose key contains this text (a leadership change of one lease ends that lease's folds). */
+  readonly breaks?: string;
+  /** Lines at the same instant with the same merge key become one: `${prefix} ${items.join(', ')}${suffix}`. */
+  readonly merge?: { readonly key: string; readonly prefix: string; readonly item: string; readonly suffix: string };
   /** Verbatim output printed under the line (inspection output). */
   readonly block?: string;
 }
@@ -22,10 +27,13 @@ function shortLease(lease: string): string {
   return lease.startsWith('kube-system/') ? lease.slice('kube-system/'.length) : lease;
 }
 
+const secs = (us: number): string => `${(us / 1e6).toFixed(3).replace(/\.?0+$/, '')}s`;
+
 /** Turns trace events into timeline lines; keeps the little state needed (who acts as leader of what). */
 export class EventDescriber {
   /** lease (namespace/name) -> host acting as its leader. */
   private readonly acting = new Map<string, string>();
+  private apiAnswered = false;
 
   constructor(readonly scenario: Scenario) {}
 
@@ -35,6 +43,10 @@ export class EventDescriber {
       else if (this.acting.get(e.lease) === e.host) this.acting.delete(e.lease);
     }
     if (e.kind === 'apiserver.request') return leaseRequest(e, this.acting);
+    if (e.kind === 'cluster.api' && e.available && !this.apiAnswered) {
+      this.apiAnswered = true;
+      return { tUs: e.tUs, text: 'client: the API answers through the load balancer' };
+    }
     return describeEvent(e);
   }
 }
@@ -42,38 +54,63 @@ export class EventDescriber {
 function describeEvent(e: TraceEvent): TimelineLine | null {
   switch (e.kind) {
     case 'fault':
+      if (e.detail.includes(' skipped: ')) return { tUs: e.tUs, text: `fault ${e.detail}`, breaksFold: true };
       return { tUs: e.tUs, text: `${e.target} ${faultWords(e.action, e.detail)}`, breaksFold: true };
     case 'host.state':
       return e.tUs === 0 ? null : { tUs: e.tUs, text: `${e.host} ${e.up ? 'boots' : 'is down'}` };
-    case 'proc.state': {
-      if (e.tUs === 0 && e.state === 'running') return null;
-      switch (e.state) {
-        case 'running':
-          return { tUs: e.tUs, text: `${e.host} ${e.proc} ${e.detail === '' ? 'resumes' : `starts (${e.detail})`}` };
-        case 'paused':
-          return { tUs: e.tUs, text: `${e.host} ${e.proc} paused` };
-        case 'stopping':
-          return { tUs: e.tUs, text: `${e.host} ${e.proc} stopping (${e.detail || 'SIGTERM'})` };
-        case 'crashed':
-          return e.detail === 'host crashed' || e.detail === 'shut down' ? null : { tUs: e.tUs, text: `${e.host} ${e.proc} killed (${e.detail})` };
-        case 'exited':
-          return { tUs: e.tUs, text: `${e.host} ${e.proc} exits (${e.detail})` };
-        case 'starting':
-          return null;
-      }
-      return null;
-    }
-    case 'lease.acting':
+    case 'proc.state':
+      return procState(e);
+    case 'lease.acting': {
+      const lease = shortLease(e.lease);
       return e.state === 'start'
-        ? { tUs: e.tUs, text: `${e.host} ${e.proc} starts acting as leader of ${e.lease} (${e.identity})`, breaksFold: true }
-        : { tUs: e.tUs, text: `${e.host} ${e.proc} stops acting as leader of ${shortLease(e.lease)} (${e.reason})`, breaksFold: true };
+        ? { tUs: e.tUs, text: `${e.host} ${e.proc} starts acting as leader of ${e.lease} (${e.identity})`, breaks: lease }
+        : { tUs: e.tUs, text: `${e.host} ${e.proc} stops acting as leader of ${lease} (${e.reason})`, breaks: lease };
+    }
     case 'etcd.leader':
       if (e.elected) return { tUs: e.tUs, text: `${e.host} etcd is elected leader at term ${e.term}` };
       if (e.lead === '') return { tUs: e.tUs, text: `${e.host} etcd lost leader ${e.previous || '(none)'} at term ${e.term}` };
       return null;
+    case 'lb.server':
+      return { tUs: e.tUs, text: `${e.lb} haproxy: ${e.line}` };
+    case 'lb.backend':
+      return { tUs: e.tUs, text: `${e.lb} haproxy: ${e.line}` };
+    case 'lb.vrrp':
+      return { tUs: e.tUs, text: `${e.lb} keepalived: ${e.line}` };
+    case 'kubelet.static-pod':
+      if (e.action === 'back-off') return { tUs: e.tUs, text: `${e.host} kubelet: back-off ${secs(e.backoffUs)} restarting failed container ${e.pod} (CrashLoopBackOff)` };
+      return null;
+    case 'cluster.api':
+      return { tUs: e.tUs, text: e.available ? 'client: the API answers again through the load balancer' : `client: the API is unavailable through the load balancer (${e.detail})` };
+    case 'cluster.start-delay':
+      return { tUs: e.tUs, text: `${e.host} ${e.proc} begins work after its start delay of ${secs(e.delayUs)}` };
     case 'violation':
       return { tUs: e.tUs, text: `VIOLATION ${e.invariant}: ${e.message}`, breaksFold: true };
     default:
+      return null;
+  }
+}
+
+function procState(e: TraceEvent<'proc.state'>): TimelineLine | null {
+  if (e.tUs === 0 && e.state === 'running') return null;
+  switch (e.state) {
+    case 'running': {
+      if (e.detail === '') return { tUs: e.tUs, text: `${e.host} ${e.proc} resumes` };
+      const by = /started by kubelet/.test(e.detail) ? 'kubelet starts' : `starts (${e.detail}):`;
+      return {
+        tUs: e.tUs,
+        text: `${e.host} ${e.proc} starts (${e.detail})`,
+        merge: { key: `${e.host} start ${e.detail}`, prefix: `${e.host} ${by}`, item: e.proc, suffix: '' },
+      };
+    }
+    case 'paused':
+      return { tUs: e.tUs, text: `${e.host} ${e.proc} paused` };
+    case 'stopping':
+      return { tUs: e.tUs, text: `${e.host} ${e.proc} stopping (${e.detail || 'SIGTERM'})` };
+    case 'crashed':
+      return e.detail === 'host crashed' || e.detail === 'shut down' ? null : { tUs: e.tUs, text: `${e.host} ${e.proc} killed (${e.detail})` };
+    case 'exited':
+      return { tUs: e.tUs, text: `${e.host} ${e.proc} exits (${e.detail})` };
+    case 'starting':
       return null;
   }
 }

@@ -20,45 +20,85 @@ function stamp(tUs: number): string {
 }
 
 /**
- * Folds repetitive lines: between two fold-breaking lines (faults, leadership changes, inspections), the lines that
- * share a fold key become one line at the first one's time ("renews lease kube-scheduler x9, every ~2.0s until ...").
- * The result is in time order (stable).
+ * Folds repetitive lines: the lines that share a fold key become one line at the first one's time
+ * ("renews lease kube-scheduler x9, every ~2.0s until t=19.158s"), until a line breaks the fold (a fault, an
+ * inspection, a violation breaks every fold; a leadership change breaks its lease's). Lines at one instant with the
+ * same merge key become one ("server-0 kubelet starts etcd, kube-apiserver, ..."). The result is in time order.
  */
 export function foldLines(lines: readonly TimelineLine[]): TimelineLine[] {
-  const out: TimelineLine[] = [];
-  let segment: TimelineLine[] = [];
-  const flush = (): void => {
-    const groups = new Map<string, TimelineLine[]>();
-    for (const line of segment) {
-      if (line.fold === undefined) continue;
-      const g = groups.get(line.fold);
-      if (g === undefined) groups.set(line.fold, [line]);
-      else g.push(line);
-    }
-    for (const line of segment) {
-      if (line.fold === undefined) {
-        out.push(line);
-        continue;
-      }
-      const group = groups.get(line.fold)!;
-      if (group.length <= 2) {
-        out.push(line);
-        continue;
-      }
-      if (group[0] !== line) continue;
-      const last = group[group.length - 1]!;
-      const meanUs = (last.tUs - line.tUs) / (group.length - 1);
-      out.push({ tUs: line.tUs, text: `${line.foldText ?? line.text} x${group.length}, every ~${(meanUs / 1e6).toFixed(1)}s until t=${t(last.tUs)}` });
-    }
-    segment = [];
-  };
-  for (const line of lines) {
-    if (line.breaksFold) {
-      flush();
-      out.push(line);
-    } else segment.push(line);
+  interface Group {
+    readonly members: TimelineLine[];
   }
-  flush();
+  const slots: Array<TimelineLine | Group> = [];
+  const open = new Map<string, Group>();
+  for (const line of lines) {
+    if (line.breaksFold) open.clear();
+    else if (line.breaks !== undefined) for (const key of [...open.keys()]) if (key.includes(line.breaks)) open.delete(key);
+    if (line.fold === undefined) {
+      slots.push(line);
+      continue;
+    }
+    const g = open.get(line.fold);
+    if (g !== undefined) g.members.push(line);
+    else {
+      const group: Group = { members: [line] };
+      open.set(line.fold, group);
+      slots.push(group);
+    }
+  }
+  const out: TimelineLine[] = [];
+  for (const slot of slots) {
+    if (!('members' in slot)) {
+      out.push(slot);
+      continue;
+    }
+    const m = slot.members;
+    if (m.length <= 2) {
+      out.push(...m);
+      continue;
+    }
+    const first = m[0]!;
+    const last = m[m.length - 1]!;
+    const meanUs = (last.tUs - first.tUs) / (m.length - 1);
+    out.push({ tUs: first.tUs, text: `${first.text} x${m.length}, every ~${(meanUs / 1e6).toFixed(1)}s until t=${t(last.tUs)}` });
+  }
+  // stable: lines at one instant keep their order
+  const sorted = out.map((line, index) => ({ line, index })).sort((a, b) => a.line.tUs - b.line.tUs || a.index - b.index).map((x) => x.line);
+  return mergeSameInstant(sorted);
+}
+
+function mergeSameInstant(lines: readonly TimelineLine[]): TimelineLine[] {
+  const out: TimelineLine[] = [];
+  let i = 0;
+  while (i < lines.length) {
+    let j = i;
+    while (j < lines.length && lines[j]!.tUs === lines[i]!.tUs) j++;
+    // one instant: lines with a merge key are combined at the first one's place
+    const merged = new Map<string, { index: number; items: string[]; line: TimelineLine }>();
+    const batch: Array<TimelineLine | string> = [];
+    for (const line of lines.slice(i, j)) {
+      const m = line.merge;
+      if (m === undefined) {
+        batch.push(line);
+        continue;
+      }
+      const g = merged.get(m.key);
+      if (g === undefined) {
+        merged.set(m.key, { index: batch.length, items: [m.item], line });
+        batch.push(m.key);
+      } else g.items.push(m.item);
+    }
+    for (const entry of batch) {
+      if (typeof entry !== 'string') {
+        out.push(entry);
+        continue;
+      }
+      const g = merged.get(entry)!;
+      const m = g.line.merge!;
+      out.push(g.items.length === 1 ? g.line : { tUs: g.line.tUs, text: `${m.prefix} ${g.items.join(', ')}${m.suffix}` });
+    }
+    i = j;
+  }
   return out;
 }
 
@@ -83,8 +123,8 @@ export function renderTimeline(result: RunResult, scenario: Scenario, events: re
   for (const i of result.inspections) {
     lines.push({ tUs: i.atUs, text: `${i.on}$ ${i.exec}${i.exitCode !== 0 ? `   (exit status ${i.exitCode})` : ''}`, breaksFold: true, block: i.output });
   }
-  lines.sort((a, b) => a.tUs - b.tUs);
-  for (const line of foldLines(lines)) {
+  const ordered = lines.map((line, index) => ({ line, index })).sort((a, b) => a.line.tUs - b.line.tUs || a.index - b.index).map((x) => x.line);
+  for (const line of foldLines(ordered)) {
     out.push(`${stamp(line.tUs)} ${line.text}`);
     if (line.block !== undefined) for (const l of line.block.replace(/\n$/, '').split('\n')) out.push(`${' '.repeat(TIME_WIDTH + 1)}| ${l}`);
   }
@@ -166,7 +206,7 @@ function differences(result: RunResult, scenario: Scenario): string[] {
   const retryUs = parseDurationUs(String(flagValue(c, 'kube-scheduler', '--leader-elect-retry-period')));
   const renewUs = parseDurationUs(String(flagValue(c, 'kube-scheduler', '--leader-elect-renew-deadline')));
   notes.push(
-    `The leader renews every --leader-elect-retry-period (${d(retryUs)}), not once per lease duration: each renewal is a PUT of the whole Lease through the load balancer.`,
+    `The leader renews every --leader-elect-retry-period (${d(retryUs)}), not once per lease duration: each renewal is a PUT of the whole Lease (kubeadm points the components at their own host's apiserver).`,
   );
   notes.push(
     `Standbys never watch the Lease: they GET it every ${d(retryUs)}-${d(Math.round(retryUs * 2.2))} (retry period plus up to x1.2 jitter) and judge expiry from their own clock, ${d(leaseUs)} after they last saw the record change — not from renewTime.`,

@@ -19,6 +19,7 @@ import type { Seed } from '../sim/rng';
 import { Simulation } from '../sim/simulation';
 import { formatDurationUs } from '../sim/time';
 import { MemorySink, type TraceEvent, type TraceKind, type TraceSink } from '../sim/trace';
+import '../report/trace-kinds';
 import { buildCluster, type Cluster } from '../cluster/build';
 import { PROC } from '../cluster/roles';
 import { applySettings, checkSetting, type FlagSetting } from '../scenario/overrides';
@@ -57,7 +58,16 @@ export interface RunOptions {
 }
 
 /** Kinds the timeline report reads; recorded when `record` is on. */
-export const RECORDED_KINDS: readonly TraceKind[] = ['run.start', 'run.end', 'fault', 'host.state', 'proc.state', 'violation', 'lease.acting', 'etcd.leader', 'apiserver.request'];
+export const RECORDED_KINDS: readonly TraceKind[] = ['run.start', 'run.end', 'fault', 'host.state', 'proc.state', 'violation', 'lease.acting',
+  'etcd.leader',
+  'apiserver.request',
+  'lb.server',
+  'lb.backend',
+  'lb.vrrp',
+  'kubelet.static-pod',
+  'cluster.api',
+  'cluster.start-delay',
+];
 
 /** An error inside the simulation (a bug, not bad input): carries what is needed to reproduce it. */
 export class RunError extends Error {

@@ -155,6 +155,7 @@ export function resolveScenario(raw: RawScenario, document: unknown, file: strin
     etcdHosts,
     workers,
     loadBalancer: { type: lbType, hosts: lbHosts, address: lbAddress, port: lbRaw.port ?? DEFAULT_LB_PORT },
+    client: topo.apiProbe === false ? null : base.client,
     flags,
     network: { defaultLink, links },
     epochUnixUs: spec.clocks?.epoch !== undefined ? Date.parse(spec.clocks.epoch) * 1000 : base.epochUnixUs,
@@ -262,6 +263,12 @@ function checkHosts(cluster: ClusterSpec, problems: Problems): void {
     });
   }
   const lb = cluster.loadBalancer;
+  if (cluster.client !== null) {
+    const c = cluster.client;
+    if (seenNames.has(c.name)) problems.add(['spec', 'topology'], `host name "${c.name}" is reserved for the API probe's client host (set topology.apiProbe: false to free it)`);
+    seenNames.set(c.name, 'client');
+    seenAddresses.set(c.address, c.name);
+  }
   lb.hosts.forEach((h, i) => {
     const path = ['spec', 'topology', 'loadBalancer', 'hosts', i];
     if (seenNames.has(h.name)) problems.add(path, `duplicate host name "${h.name}" (also in ${seenNames.get(h.name)})`);
@@ -521,7 +528,7 @@ function resolveExpectation(cluster: ClusterSpec, e: RawExpectation, path: PathS
         return null;
       }
       if (t.process === undefined) {
-        problems.add([...path, 'target'], `expected host/process, e.g. ${t.host}/${processNames(cluster, t.host).at(-1) ?? 'kube-scheduler'}`);
+        problems.add([...path, 'target'], `expected host/process, e.g. ${t.host}/${processNames(cluster, t.host).filter((p) => p !== PROC.kubelet).at(-1) ?? PROC.kubelet}`);
         return null;
       }
       if (e.min === undefined && e.max === undefined) problems.add(path, 'expected min or max (or both)');

@@ -112,6 +112,8 @@ const topology = z.strictObject({
       port: z.number().int().min(1).max(65535).optional(),
     })
     .optional(),
+  /** Run the API availability probe from a `client` host (10.0.0.250) through the load balancer. Default true. */
+  apiProbe: z.boolean().optional(),
   /** Per-process start delays: `{server-1/kube-scheduler: 5s}` (kubeadm's join order, ...). */
   startDelays: z.record(z.string(), duration()).optional(),
 });
