@@ -21,6 +21,7 @@ import type { TraceSink } from '../sim/trace';
 import type { Simulation } from '../sim/simulation';
 import { setInjectedBugs, type InjectedBugs } from './bugs';
 import { checkAckedWrites } from './checkers/acked-writes';
+import { checkDuplicatedWork } from './checkers/duplicated-work';
 import { CHECKER_NAMES, type CheckViolation } from './checkers/types';
 import { checkLinearizability, type LinearizabilityResult } from './linearizability/checker';
 import { kvModel, type KvInput, type KvOutput, type KvState } from './linearizability/kv-model';
@@ -224,31 +225,30 @@ export function runCheck(config: CheckRunConfig): CheckRunResult {
     }
     if (control !== null) control.mode = 'stop';
 
-    // End-of-run safety checks over the workload's history.
+    // End-of-run safety checks: duplicated work of acting leaders, and the workload's history. The earliest
+    // violation is reported.
+    const found: CheckViolation[] = [];
+    const duplicated = checkDuplicatedWork(ActingLeaders.of(engine).actions, run.scenario.cluster.workload.replicaSets);
+    if (duplicated !== null) found.push(duplicated);
     const history = recorder === null ? [] : recorder.operations();
     if (control !== null) {
       const acked = checkAckedWrites(history, control.finalReads);
-      if (acked.violation !== null) return finishWith('safety', acked.violation, convergedAtUs);
+      if (acked.violation !== null) found.push(acked.violation);
     }
     let lin: CheckRunResult['linearizability'] = null;
     if (recorder !== null) {
       lin = checkLinearizability(kvModel, history, { maxStepsPerPartition: config.linearizabilitySteps ?? 1_000_000 });
       if (lin.kind === 'illegal') {
-        const firstOp = lin.illegal.longestPrefix[0]?.op ?? lin.illegal.blocking;
-        return finishWith(
-          'safety',
-          {
-            checker: CHECKER_NAMES.linearizability,
-            atUs: Math.min(firstOp.callUs, lin.illegal.blocking.callUs),
-            hosts: [],
-            message: `etcd operations seen by the KV workload are not linearizable (${lin.illegal.partition})`,
-            details: lin.explanation,
-          },
-          convergedAtUs,
-          lin,
-        );
+        found.push({
+          checker: CHECKER_NAMES.linearizability,
+          atUs: lin.illegal.blocking.callUs,
+          hosts: [],
+          message: `etcd operations seen by the KV workload are not linearizable (${lin.illegal.partition})`,
+          details: lin.explanation,
+        });
       }
     }
+    if (found.length > 0) return finishWith('safety', found.sort((a, b) => a.atUs - b.atUs)[0]!, convergedAtUs, lin);
     if (convergedAtUs === null) {
       return finishWith(
         'liveness',
