@@ -6,7 +6,7 @@
 //  3. loads that bundle and runs a small simulation through the NDJSON trace sink, checking that the browser
 //     build of pino (which a browser bundle gets) writes the same lines as a node bundle of the same entry.
 import { builtinModules } from 'node:module';
-import { mkdirSync, readdirSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as esbuild from 'esbuild';
@@ -102,6 +102,7 @@ console.log(`build-browser: wrote ${relative(root, outfile)} (${(bytes / 1024).t
 const nodeOutfile = join(outDir, 'kube-ha-sim.node-check.mjs');
 await bundle({ entryPoints: [join(srcDir, 'browser.ts')], platform: 'node', outfile: nodeOutfile, packages: 'external' }, []);
 const [browserLines, nodeLines] = await Promise.all([ndjsonSmoke(outfile), ndjsonSmoke(nodeOutfile)]);
+rmSync(nodeOutfile);
 if (browserLines.length === 0 || browserLines.join('') !== nodeLines.join('')) {
   fail([
     'the NDJSON trace sink in the browser bundle does not write what it writes in node:',
