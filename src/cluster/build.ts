@@ -12,6 +12,7 @@ import { installControlPlane, type ControlPlane } from './control-plane';
 import { installEtcd, type EtcdCluster } from './etcd';
 import { installKubelets } from './kubelets';
 import { installLoadBalancer, type LoadBalancer } from './lb';
+import { execOn } from './exec';
 import { apiProbe } from './probe';
 import { delayFirstStart } from './start-delay';
 import { processNames } from './roles';
@@ -98,7 +99,7 @@ export function buildCluster(sim: Simulation, spec: ClusterSpec): Cluster {
       return { etcd: etcd.leaderIntervals(), leases: byLease };
     },
     apiUnavailableUs: () => probe?.unavailableUs() ?? null,
-    exec: (_on, command, done) => done(`${command.split(/\s+/)[0]}: not part of this build yet\n`, 127),
+    exec: (on, command, done) => execOn(spec, hosts.get(on)!, command, done),
     processesOn: (host) => [...(hosts.get(host)?.processes.keys() ?? [])].filter((p) => processNames(spec, host).includes(p)),
   };
 }

@@ -7,6 +7,7 @@ import '../apiserver/trace-events';
 import '../lb/trace-events';
 import '../kubelet/static-pods';
 import '../cluster/trace-events';
+import { isInspectionProcess } from '../cluster/exec';
 
 export interface TimelineLine {
   readonly tUs: number;
@@ -92,6 +93,7 @@ function describeEvent(e: TraceEvent): TimelineLine | null {
 
 function procState(e: TraceEvent<'proc.state'>): TimelineLine | null {
   if (e.tUs === 0 && e.state === 'running') return null;
+  if (isInspectionProcess(e.proc)) return null;
   switch (e.state) {
     case 'running': {
       if (e.detail === '') return { tUs: e.tUs, text: `${e.host} ${e.proc} resumes` };

@@ -22,6 +22,7 @@ import { MemorySink, type TraceEvent, type TraceKind, type TraceSink } from '../
 import '../report/trace-kinds';
 import { buildCluster, type Cluster } from '../cluster/build';
 import { PROC } from '../cluster/roles';
+import { isInspectionProcess } from '../cluster/exec';
 import { applySettings, checkSetting, type FlagSetting } from '../scenario/overrides';
 import { electionLeases } from '../scenario/resolve';
 import { LEADER_REF_PREFIX, faultHosts, isLeaderRef, type Scenario } from '../scenario/types';
@@ -243,7 +244,7 @@ export class ScenarioRun {
     return {
       kinds: new Set(['proc.state']),
       write: (event: TraceEvent) => {
-        if (event.kind !== 'proc.state') return;
+        if (event.kind !== 'proc.state' || isInspectionProcess(event.proc)) return;
         const key = `${event.host}/${event.proc}`;
         const before = last.get(key);
         last.set(key, event.state);
