@@ -63,6 +63,20 @@ export function rawRecord(record: LeaderElectionRecord): string {
   );
 }
 
+// Standbys serialise the same two times over and over (acquireTime for a whole term; renewTime until the next
+// renewal): a small cache keyed by the whole second keeps the hot path free of Date objects.
+const SECONDS_CACHE_SIZE = 8;
+const cachedSeconds: number[] = [];
+const cachedJson: string[] = [];
+let cacheNext = 0;
+
 function timeJson(us: number | null): string {
-  return us === null ? 'null' : `"${formatTime(us)}"`;
+  if (us === null) return 'null';
+  const seconds = Math.floor(us / 1_000_000);
+  for (let i = 0; i < cachedSeconds.length; i++) if (cachedSeconds[i] === seconds) return cachedJson[i]!;
+  const json = `"${formatTime(us)}"`;
+  cachedSeconds[cacheNext] = seconds;
+  cachedJson[cacheNext] = json;
+  cacheNext = (cacheNext + 1) % SECONDS_CACHE_SIZE;
+  return json;
 }
