@@ -160,6 +160,14 @@ export function runCheck(config: CheckRunConfig): CheckRunResult {
   const faultsInjected = config.windows !== undefined ? config.windows.filter((w) => w.atUs < safetyUs).length : plan.filter((s) => s.atUs < safetyUs).length;
   const workload: { recorder: KvHistoryRecorder | null; control: KvWorkloadControl | null } = { recorder: null, control: null };
   let run: ScenarioRun | null = null;
+  // Whether the API answers through the load balancer right now, as the cluster's probe last saw it.
+  const api: { available: boolean | null } = { available: null };
+  const apiSink: TraceSink = {
+    kinds: new Set(['cluster.api']),
+    write: (event) => {
+      if (event.kind === 'cluster.api') api.available = event.available;
+    },
+  };
   const base = { plan, faultsInjected, linearizability: null, history: [] as Array<Operation<KvInput, KvOutput>> };
   try {
     run = new ScenarioRun(scenario, {
@@ -168,7 +176,7 @@ export function runCheck(config: CheckRunConfig): CheckRunResult {
       faults: plan,
       record: false,
       maxEvents: config.maxEvents ?? DEFAULT_MAX_EVENTS,
-      ...(config.sinks !== undefined ? { sinks: config.sinks } : {}),
+      sinks: [apiSink, ...(config.sinks ?? [])],
       ...(config.replayCommand !== undefined ? { replayCommand: config.replayCommand } : {}),
       ...(config.bugs !== undefined ? { beforeBuild: (sim: Simulation) => setInjectedBugs(sim.engine, config.bugs!) } : {}),
       onBuilt: (r) => {
@@ -212,7 +220,7 @@ export function runCheck(config: CheckRunConfig): CheckRunResult {
     // Phase 2: liveness (the heal steps are in the plan at safetyUs).
     const { recorder, control } = workload;
     if (control !== null) control.mode = 'verify';
-    const converge = convergenceProbe(run, control, config.workload?.keys ?? DEFAULT_KV_WORKLOAD.keys);
+    const converge = convergenceProbe(run, control, config.workload?.keys ?? DEFAULT_KV_WORKLOAD.keys, api);
     let convergedAtUs: number | null = null;
     let last: Convergence = { converged: false, pending: [] };
     for (let t = safetyUs + SAMPLE_US; t <= safetyUs + livenessUs; t += SAMPLE_US) {
@@ -281,7 +289,7 @@ export function runCheck(config: CheckRunConfig): CheckRunResult {
 }
 
 /** What "converged" means for this cluster, as a function evaluated between steps of the liveness phase. */
-function convergenceProbe(run: ScenarioRun, control: KvWorkloadControl | null, keyCount: number): () => Convergence {
+function convergenceProbe(run: ScenarioRun, control: KvWorkloadControl | null, keyCount: number, api: { readonly available: boolean | null }): () => Convergence {
   const cluster = run.cluster;
   const spec = run.scenario.cluster;
   const acting = ActingLeaders.of(run.sim.engine);
@@ -291,7 +299,7 @@ function convergenceProbe(run: ScenarioRun, control: KvWorkloadControl | null, k
   if (has(PROC.scheduler) && spec.flags['kube-scheduler']?.['--leader-elect'] !== false) elected.push([leases.scheduler, PROC.scheduler]);
   if (has(PROC.controllerManager) && spec.flags['kube-controller-manager']?.['--leader-elect'] !== false) elected.push([leases.controllerManager, PROC.controllerManager]);
   const withEtcd = has(PROC.etcd);
-  let lastUnavailableUs = cluster.apiUnavailableUs();
+  const probed = spec.client !== null;
   return () => {
     const pending: string[] = [];
     if (withEtcd && cluster.leaderHost('etcd') === null) pending.push('etcd has no leader');
@@ -299,9 +307,7 @@ function convergenceProbe(run: ScenarioRun, control: KvWorkloadControl | null, k
       const n = acting.concurrentNow(lease);
       if (n !== 1) pending.push(n === 0 ? `nobody acts as leader of ${lease}` : `${n} replicas act as leader of ${lease}`);
     }
-    const unavailableUs = cluster.apiUnavailableUs();
-    if (unavailableUs !== null && lastUnavailableUs !== null && unavailableUs > lastUnavailableUs) pending.push('the API is not reachable through the load balancer');
-    lastUnavailableUs = unavailableUs;
+    if (probed && api.available !== true) pending.push('the API does not answer through the load balancer');
     if (control !== null && control.finalReads.size < keyCount) pending.push(`the KV workload read back ${control.finalReads.size} of its ${keyCount} keys`);
     return { converged: pending.length === 0, pending };
   };
