@@ -37,6 +37,8 @@ export interface Cluster {
   processesOn(host: string): string[];
   /** Acting-leader intervals so far: etcd terms and each lease's acting leaders. */
   leaders(): Leaders;
+  /** Client connections through the load balancer(s) per backend server now. */
+  lbSessions(): Record<string, number>;
   /** Time the API was unavailable to a client through the LB so far, or null when no probe runs. */
   apiUnavailableUs(): number | null;
   /**
@@ -72,7 +74,7 @@ export function buildCluster(sim: Simulation, spec: ClusterSpec): Cluster {
   const leases = Object.values(electionLeases(spec));
 
   const etcd = installEtcd(engine, spec, hosts);
-  const controlPlane = installControlPlane(spec, hosts);
+  const controlPlane = installControlPlane(engine, spec, hosts);
   const loadBalancer = installLoadBalancer(spec, hosts, sim.network);
   installKubelets(spec, hosts);
   const probe = spec.client === null ? null : apiProbe(engine, { address: spec.loadBalancer.address, port: spec.loadBalancer.port });
@@ -99,6 +101,14 @@ export function buildCluster(sim: Simulation, spec: ClusterSpec): Cluster {
       return { etcd: etcd.leaderIntervals(), leases: byLease };
     },
     apiUnavailableUs: () => probe?.unavailableUs() ?? null,
+    lbSessions: () => {
+      const out: Record<string, number> = {};
+      for (const h of spec.controlPlane) out[h.name] = 0;
+      for (const haproxy of loadBalancer.haproxies.values()) {
+        for (const srv of haproxy.current()?.servers ?? []) out[srv.model.name] = (out[srv.model.name] ?? 0) + srv.sessions;
+      }
+      return out;
+    },
     exec: (on, command, done) => execOn(spec, hosts.get(on)!, command, done),
     processesOn: (host) => [...(hosts.get(host)?.processes.keys() ?? [])].filter((p) => processNames(spec, host).includes(p)),
   };

@@ -1,6 +1,7 @@
 // The control-plane components of each control-plane host, as kubeadm lays them out: kube-apiserver
 // (--etcd-servers = every etcd member's client URL), kube-controller-manager and kube-scheduler (their
 // kubeconfigs point at the host's own apiserver, https://<host address>:6443), with the scenario's flags.
+import type { Engine } from '../sim/engine';
 import type { Host } from '../sim/host';
 import type { ProcessSpec } from '../sim/process';
 import { parseDurationUs } from '../sim/time';
@@ -11,6 +12,7 @@ import { schedulerProcessSpec } from '../controllers/scheduler';
 import { etcdClientUrls } from './etcd';
 import { PROC } from './roles';
 import { delayFirstStart } from './start-delay';
+import { superviseWithSystemd } from './systemd';
 import { flagValue, type ClusterSpec, type FlagValue } from './spec';
 
 const durationUs = (spec: ClusterSpec, component: 'kube-apiserver' | 'kube-controller-manager', flag: string): number =>
@@ -23,9 +25,12 @@ function leaderElectFlags(spec: ClusterSpec, component: 'kube-scheduler' | 'kube
   return out;
 }
 
-/** A static pod: started (and restarted) by the host's kubelet, its first start delayed if the scenario says so. */
+/**
+ * A static pod (started and restarted by the host's kubelet) or, in systemd mode, a unit started at boot; its first
+ * start delayed if the scenario says so.
+ */
 function staticPod(spec: ClusterSpec, host: string, process: ProcessSpec): ProcessSpec {
-  return { ...delayFirstStart(process, spec.startDelaysUs[`${host}/${process.name}`]), autostart: false };
+  return { ...delayFirstStart(process, spec.startDelaysUs[`${host}/${process.name}`]), autostart: spec.componentMode === 'systemd' };
 }
 
 export interface ControlPlane {
@@ -33,7 +38,7 @@ export interface ControlPlane {
   readonly apiservers: ReadonlyMap<string, ApiserverProcessSpec>;
 }
 
-export function installControlPlane(spec: ClusterSpec, hosts: ReadonlyMap<string, Host>): ControlPlane {
+export function installControlPlane(engine: Engine, spec: ClusterSpec, hosts: ReadonlyMap<string, Host>): ControlPlane {
   const apiservers = new Map<string, ApiserverProcessSpec>();
   const scheduler = leaderElectionFromFlags(PROC.scheduler, leaderElectFlags(spec, 'kube-scheduler'), PROC.scheduler);
   const controllerManager = leaderElectionFromFlags(PROC.controllerManager, leaderElectFlags(spec, 'kube-controller-manager'), PROC.controllerManager);
@@ -67,6 +72,9 @@ export function installControlPlane(spec: ClusterSpec, hosts: ReadonlyMap<string
       ),
     );
     host.addProcess(staticPod(spec, h.name, schedulerProcessSpec({ leaderElection: scheduler })));
+    if (spec.componentMode === 'systemd') {
+      for (const name of [PROC.apiserver, PROC.controllerManager, PROC.scheduler]) superviseWithSystemd(engine, host.process(name));
+    }
   }
   return { apiservers };
 }

@@ -12,6 +12,7 @@ import type { EtcdLeaderInterval } from '../run/result';
 import { injectedBugs } from '../check/bugs';
 import { PROC } from './roles';
 import { delayFirstStart } from './start-delay';
+import { superviseWithSystemd } from './systemd';
 import { flagValue, type ClusterSpec } from './spec';
 
 export const ETCD_PEER_PORT = 2380;
@@ -85,11 +86,12 @@ export function installEtcd(engine: Engine, spec: ClusterSpec, hosts: ReadonlyMa
         // TEST ONLY: bugs injected by check's tests (src/check/bugs.ts); none in normal runs.
         ...(bugs.raft !== undefined ? { raftBugs: bugs.raft } : {}),
         ...(bugs.etcdServer !== undefined ? { serverBugs: bugs.etcdServer } : {}),
-        // a static pod: the host's kubelet starts it
-        autostart: false,
+        // a static pod the host's kubelet starts, or a systemd unit started at boot
+        autostart: spec.componentMode === 'systemd',
       }), spec.startDelaysUs[`${h.name}/${PROC.etcd}`]),
     );
     process.onExit(() => close(h.name));
+    if (spec.componentMode === 'systemd') superviseWithSystemd(engine, process);
   }
   engine.addInvariant(observer.safetyInvariant());
 

@@ -21,11 +21,11 @@ export function installKubelets(spec: ClusterSpec, hosts: ReadonlyMap<string, Ho
     hosts.get(host)!.addProcess(delayFirstStart(kubeletProcessSpec(config), spec.startDelaysUs[`${host}/${PROC.kubelet}`]));
   };
   for (const h of spec.controlPlane) {
-    const pods = [...(spec.etcdTopology === 'stacked' ? [PROC.etcd] : []), PROC.apiserver, PROC.controllerManager, PROC.scheduler];
+    const pods = spec.componentMode === 'systemd' ? [] : [...(spec.etcdTopology === 'stacked' ? [PROC.etcd] : []), PROC.apiserver, PROC.controllerManager, PROC.scheduler];
     add(h.name, { ...common, nodeLabels: CONTROL_PLANE_LABELS, registerWithTaints: [CONTROL_PLANE_TAINT], staticPods: { pods } });
   }
   if (spec.etcdTopology === 'external') {
-    for (const h of spec.etcdHosts) add(h.name, { ...common, registerNode: false, staticPods: { pods: [PROC.etcd] } });
+    for (const h of spec.etcdHosts) add(h.name, { ...common, registerNode: false, staticPods: { pods: spec.componentMode === 'systemd' ? [] : [PROC.etcd] } });
   }
   for (const h of spec.workers) add(h.name, common);
 }

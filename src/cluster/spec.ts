@@ -75,6 +75,11 @@ export interface WorkloadSpec {
 export interface ClusterSpec {
   /** stacked: etcd runs on the control-plane hosts; external: on hosts of its own. */
   readonly etcdTopology: 'stacked' | 'external';
+  /**
+   * How the control-plane components run: as static pods the kubelet starts and restarts (kubeadm, the default), or
+   * as systemd units (`systemctl stop kube-scheduler` applies; Restart=on-failure, RestartSec=5s).
+   */
+  readonly componentMode: 'static-pods' | 'systemd';
   readonly controlPlane: readonly HostSpec[];
   /** The etcd members' hosts: the control-plane hosts when stacked. */
   readonly etcdHosts: readonly HostSpec[];
@@ -121,6 +126,7 @@ export function defaultClusterSpec(): ClusterSpec {
   const controlPlane = numberedHosts(3, HOST_DEFAULTS.controlPlane.prefix, HOST_DEFAULTS.controlPlane.firstAddress);
   return {
     etcdTopology: 'stacked',
+    componentMode: 'static-pods',
     controlPlane,
     etcdHosts: controlPlane,
     workers: numberedHosts(2, HOST_DEFAULTS.workers.prefix, HOST_DEFAULTS.workers.firstAddress),

@@ -95,6 +95,7 @@ export function toJsonReport(result: RunResult): Record<string, unknown> {
       restarts: m.restarts,
       schedulingDelaysMs: m.schedulingDelaysUs.map(ms),
       unscheduledPods: m.unscheduledPods,
+      lbSessions: m.lbSessions,
     },
     inspections: result.inspections.map(jsonInspection),
     replay: result.replay,

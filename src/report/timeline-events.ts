@@ -34,16 +34,23 @@ const secs = (us: number): string => `${(us / 1e6).toFixed(3).replace(/\.?0+$/, 
 export class EventDescriber {
   /** lease (namespace/name) -> host acting as its leader. */
   private readonly acting = new Map<string, string>();
+  /** lease -> host that last stopped acting as its leader (its next PUT is the release, with ReleaseOnCancel). */
+  private readonly stopped = new Map<string, string>();
   private apiAnswered = false;
 
   constructor(readonly scenario: Scenario) {}
 
   describe(e: TraceEvent): TimelineLine | null {
     if (e.kind === 'lease.acting') {
-      if (e.state === 'start') this.acting.set(e.lease, e.host);
-      else if (this.acting.get(e.lease) === e.host) this.acting.delete(e.lease);
+      if (e.state === 'start') {
+        this.acting.set(e.lease, e.host);
+        this.stopped.delete(e.lease);
+      } else if (this.acting.get(e.lease) === e.host) {
+        this.acting.delete(e.lease);
+        this.stopped.set(e.lease, e.host);
+      }
     }
-    if (e.kind === 'apiserver.request') return leaseRequest(e, this.acting);
+    if (e.kind === 'apiserver.request') return leaseRequest(e, this.acting, this.stopped);
     if (e.kind === 'cluster.api' && e.available && !this.apiAnswered) {
       this.apiAnswered = true;
       return { tUs: e.tUs, text: 'client: the API answers through the load balancer' };
@@ -56,7 +63,7 @@ function describeEvent(e: TraceEvent): TimelineLine | null {
   switch (e.kind) {
     case 'fault':
       if (e.detail.includes(' skipped: ')) return { tUs: e.tUs, text: `fault ${e.detail}`, breaksFold: true };
-      return { tUs: e.tUs, text: `${e.target} ${faultWords(e.action, e.detail)}`, breaksFold: true };
+      return { tUs: e.tUs, text: `${e.target.replace('/', ' ')} ${faultWords(e.action, e.target, e.detail)}`, breaksFold: true };
     case 'host.state':
       return e.tUs === 0 ? null : { tUs: e.tUs, text: `${e.host} ${e.up ? 'boots' : 'is down'}` };
     case 'proc.state':
@@ -120,7 +127,7 @@ function procState(e: TraceEvent<'proc.state'>): TimelineLine | null {
 const LEASE_PATH = /^\/apis\/coordination\.k8s\.io\/v1\/namespaces\/([^/]+)\/leases(?:\/([^/?]+))?$/;
 
 /** A leader-election request (client-go's leaselock, user agent ".../leader-election") as the apiserver served it. */
-function leaseRequest(e: TraceEvent<'apiserver.request'>, acting: ReadonlyMap<string, string>): TimelineLine | null {
+function leaseRequest(e: TraceEvent<'apiserver.request'>, acting: ReadonlyMap<string, string>, stopped: Map<string, string>): TimelineLine | null {
   if (!e.userAgent.endsWith('/leader-election')) return null;
   const m = LEASE_PATH.exec(e.path);
   if (m === null) return null;
@@ -134,7 +141,12 @@ function leaseRequest(e: TraceEvent<'apiserver.request'>, acting: ReadonlyMap<st
   if (!ok) return { tUs: e.tUs, text: `${who} ${e.verb} lease ${lease}: ${e.code} ${statusWord(e.code)}` };
   switch (e.verb) {
     case 'PUT': {
-      const holder = acting.get(`${m[1]}/${name}`);
+      const key = `${m[1]}/${name}`;
+      const holder = acting.get(key);
+      if (holder === undefined && stopped.get(key) === e.host) {
+        stopped.delete(key);
+        return { tUs: e.tUs, text: `${who} releases lease ${lease} (holderIdentity "", leaseDurationSeconds 1)` };
+      }
       if (holder !== e.host) {
         return { tUs: e.tUs, text: `${who} takes lease ${lease}${holder !== undefined ? ` (${holder} still acts as its leader)` : ''}` };
       }
@@ -166,14 +178,17 @@ function statusWord(code: number): string {
   }
 }
 
-function faultWords(action: string, detail: string): string {
+function faultWords(action: string, target: string, detail: string): string {
   // describeFault gives "<action> <target> ..."; the timeline puts the target first.
   const rest = detail.split(' ').slice(2).join(' ');
+  const isProcess = target.includes('/');
   switch (action) {
     case 'crash':
-      return 'crash';
+      return isProcess ? 'killed (SIGKILL)' : 'crash (power off)';
     case 'stop':
-      return `stop (SIGTERM)${rest ? ` ${rest}` : ''}`;
+      return isProcess ? 'systemctl stop (SIGTERM, SIGKILL after the grace period)' : 'shutdown';
+    case 'restart':
+      return isProcess ? `killed and started again${rest ? ` ${rest}` : ''}` : `power cycle${rest ? ` ${rest}` : ''}`;
     default:
       return rest ? `${action} ${rest}` : action;
   }

@@ -11,6 +11,8 @@ import { EventDescriber, type TimelineLine } from './timeline-events';
 
 const t = formatSimTime;
 const d = formatDurationUs;
+/** A measured duration: seconds with millisecond precision. */
+const secs = (us: number): string => `${(us / 1e6).toFixed(3)}s`;
 
 /** Width of the time column: `t=123.456s` padded. */
 const TIME_WIDTH = 11;
@@ -167,28 +169,28 @@ function span(i: LeaderInterval): string {
 
 function summary(result: RunResult): string[] {
   const out: string[] = [`Summary (${d(result.endUs)} simulated, ${result.events} events${result.endUs < result.untilUs ? `, stopped early: ${result.stopReason}` : ''}):`];
-  const m = result.metrics;
+  const mt = result.metrics;
   for (const [lease, intervals] of Object.entries(result.leaders.leases)) {
     out.push(`  ${lease}:`);
     if (intervals.length === 0) out.push('    nobody acted as leader');
     for (const i of intervals) out.push(`    ${span(i).padEnd(26)} ${who(i)}`);
-    for (const f of m.failovers.filter((x) => x.lease === lease)) {
+    for (const f of mt.failovers.filter((x) => x.lease === lease)) {
       out.push(
-        `    fail-over after ${f.cause} at t=${t(f.causeAtUs)}: ${f.gapUs === null ? 'no new leader by the end of the run' : `${f.toHost} acting from t=${t(f.causeAtUs + f.gapUs)}, gap ${d(f.gapUs)}`}`,
+        `    fail-over after ${f.cause} at t=${t(f.causeAtUs)}: ${f.gapUs === null ? 'no new leader by the end of the run' : `${f.toHost} acting from t=${t(f.causeAtUs + f.gapUs)}, gap ${secs(f.gapUs)}`}`,
       );
     }
-    if ((m.leaderlessUs[lease] ?? 0) > 0) out.push(`    time with no acting leader: ${d(m.leaderlessUs[lease]!)}`);
+    if ((mt.leaderlessUs[lease] ?? 0) > 0) out.push(`    time with no acting leader: ${secs(mt.leaderlessUs[lease]!)}`);
   }
   out.push('  etcd:');
   if (result.leaders.etcd.length === 0) out.push('    no leader observed');
   for (const i of result.leaders.etcd) out.push(`    ${span(i).padEnd(26)} ${i.host}${'term' in i ? ` term ${String((i as { term: number }).term)}` : ''}`);
-  if (result.leaders.etcd.length > 0) out.push(`    leader changes: ${m.etcdLeaderChanges}, leaderless: ${d(m.etcdLeaderlessUs)}`);
-  out.push(`  API unavailable through the load balancer: ${m.apiUnavailableUs === null ? 'not measured' : d(m.apiUnavailableUs)}`);
-  const restarts = Object.entries(m.restarts).filter(([, n]) => n > 0);
+  if (result.leaders.etcd.length > 0) out.push(`    leader changes: ${mt.etcdLeaderChanges}, leaderless: ${secs(mt.etcdLeaderlessUs)}`);
+  out.push(`  API unavailable through the load balancer: ${mt.apiUnavailableUs === null ? 'not measured' : secs(mt.apiUnavailableUs)}`);
+  const restarts = Object.entries(mt.restarts).filter(([, n]) => n > 0);
   if (restarts.length > 0) out.push(`  restarts: ${restarts.map(([p, n]) => `${p} ${n}`).join(', ')}`);
-  if (m.schedulingDelaysUs.length > 0 || m.unscheduledPods > 0) {
-    const sorted = [...m.schedulingDelaysUs].sort((a, b) => a - b);
-    out.push(`  pods scheduled: ${sorted.length}${sorted.length > 0 ? `, delay max ${d(sorted[sorted.length - 1]!)}` : ''}; never scheduled: ${m.unscheduledPods}`);
+  if (mt.schedulingDelaysUs.length > 0 || mt.unscheduledPods > 0) {
+    const sorted = [...mt.schedulingDelaysUs].sort((a, b) => a - b);
+    out.push(`  pods scheduled: ${sorted.length}${sorted.length > 0 ? `, delay max ${secs(sorted[sorted.length - 1]!)}` : ''}; never scheduled: ${mt.unscheduledPods}`);
   }
   if (result.faults.skipped.length > 0) for (const s of result.faults.skipped) out.push(`  fault skipped at t=${t(s.atUs)}: ${s.reason}`);
   if (result.violations.length === 0) out.push('  violations: none');
@@ -199,26 +201,27 @@ function summary(result: RunResult): string[] {
 /** What the guide's simplified story leaves out, with this run's numbers. */
 function differences(result: RunResult, scenario: Scenario): string[] {
   const notes: string[] = [];
-  const leaseFailovers = result.metrics.failovers;
-  if (leaseFailovers.length === 0 && Object.values(result.leaders.leases).every((l) => l.length === 0)) return notes;
+  if (Object.values(result.leaders.leases).every((l) => l.length === 0)) return notes;
   const c = scenario.cluster;
   const leaseUs = parseDurationUs(String(flagValue(c, 'kube-scheduler', '--leader-elect-lease-duration')));
   const retryUs = parseDurationUs(String(flagValue(c, 'kube-scheduler', '--leader-elect-retry-period')));
   const renewUs = parseDurationUs(String(flagValue(c, 'kube-scheduler', '--leader-elect-renew-deadline')));
+  const jitteredUs = Math.round(retryUs * 2.2);
+  notes.push(`The leader renews every --leader-elect-retry-period (${d(retryUs)}), not once per lease duration: each renewal is a PUT of the whole Lease (kubeadm points the components at their own host's apiserver).`);
   notes.push(
-    `The leader renews every --leader-elect-retry-period (${d(retryUs)}), not once per lease duration: each renewal is a PUT of the whole Lease (kubeadm points the components at their own host's apiserver).`,
+    `Standbys never watch the Lease: they GET it every ${d(retryUs)}-${d(jitteredUs)} (retry period plus up to x1.2 jitter) and judge expiry from their own clock, ${d(leaseUs)} after they last saw the record change — not from renewTime.`,
   );
-  notes.push(
-    `Standbys never watch the Lease: they GET it every ${d(retryUs)}-${d(Math.round(retryUs * 2.2))} (retry period plus up to x1.2 jitter) and judge expiry from their own clock, ${d(leaseUs)} after they last saw the record change — not from renewTime.`,
-  );
-  notes.push(
-    `So after a crash the new leader starts at its next jittered retry after that: between ${d(leaseUs - retryUs)} and about ${d(leaseUs + 2 * Math.round(retryUs * 2.2))} after the crash, not exactly ${d(leaseUs)}.`,
-  );
-  notes.push(
-    `A leader that cannot renew keeps acting until its renew deadline (${d(renewUs)}) passes, then exits ("Leaderelection lost") and is restarted by the kubelet.`,
-  );
-  for (const f of leaseFailovers) {
-    if (f.gapUs !== null) notes.push(`In this run: ${f.lease} moved from ${f.fromHost} to ${f.toHost} ${d(f.gapUs)} after ${f.cause}.`);
+  const causes = result.metrics.failovers.map((f) => f.cause);
+  if (causes.some((c2) => !c2.startsWith('stop '))) {
+    notes.push(`So after a crash the new leader starts at its next jittered retry after that: between ${d(leaseUs - retryUs)} and about ${d(leaseUs + 2 * jitteredUs)} after the crash, not exactly ${d(leaseUs)}.`);
+  }
+  if (causes.some((c2) => c2.startsWith('stop ') && c2.includes('kube-scheduler'))) {
+    notes.push('kube-scheduler releases the Lease when it is stopped (ReleaseOnCancel): the standbys take it at their next retry instead of waiting for it to expire. kube-controller-manager does not release it.');
+  }
+  const supervisor = c.componentMode === 'systemd' ? 'systemd (Restart=on-failure)' : 'the kubelet (CrashLoopBackOff)';
+  notes.push(`A leader that cannot renew keeps acting until its renew deadline (${d(renewUs)}) passes, then exits ("Leaderelection lost") and is restarted by ${supervisor}.`);
+  for (const f of result.metrics.failovers) {
+    if (f.gapUs !== null) notes.push(`In this run: ${f.lease} moved from ${f.fromHost} to ${f.toHost} ${secs(f.gapUs)} after ${f.cause}.`);
   }
   return notes;
 }

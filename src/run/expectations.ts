@@ -4,10 +4,13 @@ import type { Violation } from '../sim/engine';
 import { formatDurationUs, formatSimTime } from '../sim/time';
 import type { Expectation } from '../scenario/types';
 import { actingAt, actingDuring, actingThrough, firstLeadingAtOrAfter } from './intervals';
+import { metricValue } from './metrics';
 import type { ExpectationResult, InspectionOutput, LeaderInterval, Leaders, RunMetrics } from './result';
 
 const t = formatSimTime;
 const d = formatDurationUs;
+/** A measured duration: seconds with millisecond precision. */
+const m = (us: number): string => `${(us / 1e6).toFixed(3)}s`;
 
 export function describeExpectation(e: Expectation): string {
   switch (e.type) {
@@ -21,6 +24,13 @@ export function describeExpectation(e: Expectation): string {
       return `etcd has a leader within ${d(e.withinUs)} of t=${t(e.afterUs)}`;
     case 'no-etcd-leader':
       return `etcd has no leader from t=${t(e.fromUs)} to t=${t(e.toUs)}`;
+    case 'etcd-failover':
+      return `another etcd member leads within ${d(e.withinUs)} of t=${t(e.afterUs)}${e.notBeforeUs !== null ? ` (not before ${d(e.notBeforeUs)})` : ''}`;
+    case 'metric': {
+      const show = (v: number): string => (e.unit === 'us' ? d(v) : String(v));
+      const parts = [e.min !== null ? `>= ${show(e.min)}` : null, e.max !== null ? `<= ${show(e.max)}` : null].filter((x) => x !== null);
+      return `metric ${e.metric} ${parts.join(' and ')}`;
+    }
     case 'violation':
       return `invariant ${e.invariant} is violated${e.withinUs !== null ? ` by t=${t(e.withinUs)}` : ''}`;
     case 'no-violation':
@@ -69,7 +79,7 @@ export function evaluate(e: Expectation, input: EvaluationInput): ExpectationRes
       if (next === undefined) return result(false, `no new acting leader by the end of the run (t=${t(endUs)})`);
       const gapUs = next.fromUs - e.afterUs;
       const ok = gapUs <= e.withinUs && (e.notBeforeUs === null || gapUs >= e.notBeforeUs) && (e.host === null || next.host === e.host);
-      return result(ok, `${who(next)} acts as leader from t=${t(next.fromUs)}, ${d(gapUs)} after t=${t(e.afterUs)}`);
+      return result(ok, `${who(next)} acts as leader from t=${t(next.fromUs)}, ${m(gapUs)} after t=${t(e.afterUs)}`);
     }
     case 'no-leader': {
       const during = actingDuring(leaseIntervals(e.lease), e.fromUs, e.toUs, endUs);
@@ -80,7 +90,21 @@ export function evaluate(e: Expectation, input: EvaluationInput): ExpectationRes
       if (at === null) return result(false, `etcd had no leader after t=${t(e.afterUs)} until the end of the run (t=${t(endUs)})`);
       const leader = actingAt(leaders.etcd, at, endUs)[0]!;
       const term = 'term' in leader ? ` (term ${String((leader as { term: number }).term)})` : '';
-      return result(at - e.afterUs <= e.withinUs, `${leader.host} leads etcd${term} from t=${t(at)}, ${d(at - e.afterUs)} after t=${t(e.afterUs)}`);
+      return result(at - e.afterUs <= e.withinUs, `${leader.host} leads etcd${term} from t=${t(at)}, ${m(at - e.afterUs)} after t=${t(e.afterUs)}`);
+    }
+    case 'etcd-failover': {
+      const before = new Set(actingThrough(leaders.etcd, e.afterUs, endUs).map((i) => i.holder));
+      const next = leaders.etcd.filter((i) => i.fromUs >= e.afterUs && !before.has(i.holder)).sort((a, b) => a.fromUs - b.fromUs)[0];
+      if (next === undefined) return result(false, `no other member led etcd after t=${t(e.afterUs)} (the run ended at t=${t(endUs)})`);
+      const gapUs = next.fromUs - e.afterUs;
+      const ok = gapUs <= e.withinUs && (e.notBeforeUs === null || gapUs >= e.notBeforeUs);
+      return result(ok, `${next.host} leads etcd${'term' in next ? ` (term ${String((next as { term: number }).term)})` : ''} from t=${t(next.fromUs)}, ${m(gapUs)} after t=${t(e.afterUs)}`);
+    }
+    case 'metric': {
+      const v = metricValue(input.metrics, e.metric);
+      if (v === null) return result(false, `metric ${e.metric} was not measured in this run`);
+      const ok = (e.min === null || v >= e.min) && (e.max === null || v <= e.max);
+      return result(ok, `${e.metric} = ${e.unit === 'us' ? m(v) : String(v)}`);
     }
     case 'no-etcd-leader': {
       const during = actingDuring(leaders.etcd, e.fromUs, e.toUs, endUs);
@@ -102,7 +126,7 @@ export function evaluate(e: Expectation, input: EvaluationInput): ExpectationRes
       const us = input.metrics.apiUnavailableUs;
       if (us === null) return result(false, 'API availability was not measured in this run');
       const ok = (e.maxUs === null || us <= e.maxUs) && (e.minUs === null || us >= e.minUs);
-      return result(ok, `unavailable for ${d(us)}`);
+      return result(ok, `unavailable for ${m(us)}`);
     }
     case 'restarts': {
       const n = input.metrics.restarts[`${e.host}/${e.process}`] ?? 0;

@@ -35,6 +35,7 @@ export interface MetricsInput {
   readonly starts: ReadonlyMap<string, number>;
   readonly schedulingDelaysUs: readonly number[];
   readonly unscheduledPods: number;
+  readonly lbSessions: Readonly<Record<string, number>>;
 }
 
 export function computeMetrics(input: MetricsInput): RunMetrics {
@@ -80,5 +81,34 @@ export function computeMetrics(input: MetricsInput): RunMetrics {
     restarts,
     schedulingDelaysUs: input.schedulingDelaysUs,
     unscheduledPods: input.unscheduledPods,
+    lbSessions: input.lbSessions,
   };
+}
+
+/** The value of a named metric (see METRIC_PATTERNS), or null if the run has no such value. */
+export function metricValue(metrics: RunMetrics, metric: string): number | null {
+  const colon = metric.indexOf(':');
+  const kind = colon < 0 ? metric : metric.slice(0, colon);
+  const arg = colon < 0 ? '' : metric.slice(colon + 1);
+  switch (kind) {
+    case 'etcd-leader-changes':
+      return metrics.etcdLeaderChanges;
+    case 'etcd-leaderless':
+      return metrics.etcdLeaderlessUs;
+    case 'api-unavailable':
+      return metrics.apiUnavailableUs;
+    case 'leader-changes':
+      return metrics.leaderChanges[arg] ?? 0;
+    case 'leaderless':
+      return metrics.leaderlessUs[arg] ?? 0;
+    case 'restarts': {
+      const [host, proc] = arg.split('/');
+      if (host !== '*') return metrics.restarts[arg] ?? 0;
+      return Object.entries(metrics.restarts).reduce((sum, [k, n]) => (k.endsWith(`/${proc}`) ? sum + n : sum), 0);
+    }
+    case 'lb-sessions':
+      return metrics.lbSessions[arg] ?? 0;
+    default:
+      return null;
+  }
 }

@@ -83,6 +83,8 @@ export interface RunMetrics {
   readonly schedulingDelaysUs: readonly number[];
   /** Pods created but never bound by the end. */
   readonly unscheduledPods: number;
+  /** Client connections through the load balancer(s) per backend server at the end of the run (HTTP/2 pinning). */
+  readonly lbSessions: Readonly<Record<string, number>>;
 }
 
 export type RunOutcome =

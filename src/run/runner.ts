@@ -168,6 +168,7 @@ export class ScenarioRun {
       starts: this.starts,
       schedulingDelaysUs: [],
       unscheduledPods: 0,
+      lbSessions: this.cluster.lbSessions(),
     });
     const expectations = this.scenario.expectations.map((e) => evaluate(e, { leaders, violations, metrics, inspections: this.inspectionOutputs, endUs }));
     const expectedViolations = new Set(this.scenario.expectations.flatMap((e) => (e.type === 'violation' ? [e.invariant] : [])));

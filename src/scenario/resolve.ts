@@ -21,7 +21,7 @@ import {
 import { didYouMean, type PathProblem, type PathSegment } from './diagnostics';
 import type { ComponentName } from './flags';
 import type { RawExpectation, RawFault, RawLatency, RawScenario } from './schema';
-import { DEFAULT_DURATION_US, DEFAULT_SEED, LEADER_REF_PREFIX, type Expectation, type Inspection, type Scenario } from './types';
+import { DEFAULT_DURATION_US, DEFAULT_SEED, LEADER_REF_PREFIX, METRIC_PATTERNS, type Expectation, type Inspection, type MetricUnit, type Scenario } from './types';
 
 export class Problems {
   readonly list: PathProblem[] = [];
@@ -151,6 +151,7 @@ export function resolveScenario(raw: RawScenario, document: unknown, file: strin
 
   const cluster: ClusterSpec = {
     etcdTopology,
+    componentMode: topo.components ?? 'static-pods',
     controlPlane,
     etcdHosts,
     workers,
@@ -511,6 +512,10 @@ function resolveExpectation(cluster: ClusterSpec, e: RawExpectation, path: PathS
     }
     case 'etcd-leader':
       return { type: 'etcd-leader', afterUs: e.after, withinUs: e.within };
+    case 'etcd-failover':
+      return { type: 'etcd-failover', afterUs: e.after, withinUs: e.within, notBeforeUs: e.notBefore ?? null };
+    case 'metric':
+      return resolveMetric(cluster, e, path, problems);
     case 'no-etcd-leader':
       ordered(e.from, e.to);
       return { type: 'no-etcd-leader', fromUs: e.from, toUs: e.to };
@@ -539,6 +544,55 @@ function resolveExpectation(cluster: ClusterSpec, e: RawExpectation, path: PathS
       if (e.contains === undefined && e.notContains === undefined) problems.add(path, 'expected contains or notContains');
       return { type: 'output', step: e.step, contains: e.contains ?? null, notContains: e.notContains ?? null };
   }
+}
+
+/** `leaderless:kube-scheduler` -> `leaderless:kube-system/kube-scheduler`, with its unit; bounds as µs or counts. */
+function resolveMetric(cluster: ClusterSpec, e: Extract<RawExpectation, { type: 'metric' }>, path: PathSegment[], problems: Problems): Expectation | null {
+  const [kind, arg] = e.metric.includes(':') ? [e.metric.slice(0, e.metric.indexOf(':')), e.metric.slice(e.metric.indexOf(':') + 1)] : [e.metric, null];
+  const def = METRIC_PATTERNS.find((m) => m.pattern.split(':')[0] === kind);
+  const names = METRIC_PATTERNS.map((m) => m.pattern);
+  if (def === undefined || (def.pattern.includes(':') !== (arg !== null))) {
+    problems.add([...path, 'metric'], `unknown metric "${e.metric}"${didYouMean(e.metric, names)}; expected one of ${names.join(', ')}`);
+    return null;
+  }
+  let metric = e.metric;
+  if (kind === 'leader-changes' || kind === 'leaderless') {
+    const lease = normaliseLease(cluster, arg!);
+    if (lease === null) {
+      problems.add([...path, 'metric'], `no election uses lease "${arg}"; expected one of ${Object.values(electionLeases(cluster)).join(', ')}`);
+      return null;
+    }
+    metric = `${kind}:${lease}`;
+  } else if (kind === 'restarts') {
+    const [host, proc] = arg!.split('/');
+    if (proc === undefined || (host !== '*' && typeof parseProcessTarget(cluster, arg!) === 'string')) {
+      problems.add([...path, 'metric'], typeof parseProcessTarget(cluster, arg!) === 'string' && host !== '*' ? String(parseProcessTarget(cluster, arg!)) : `expected restarts:<host>/<process> (host may be *), got "${e.metric}"`);
+      return null;
+    }
+  } else if (kind === 'lb-sessions' && !cluster.controlPlane.some((h) => h.name === arg)) {
+    problems.add([...path, 'metric'], `no load-balancer backend server "${arg}"; the servers are the control-plane hosts: ${cluster.controlPlane.map((h) => h.name).join(', ')}`);
+    return null;
+  }
+  const bound = (value: number | string | undefined, key: 'min' | 'max'): number | null => {
+    if (value === undefined) return null;
+    if (def.unit === 'us') {
+      if (typeof value === 'string') {
+        try {
+          return parseDurationUs(value);
+        } catch {
+          /* reported below */
+        }
+      } else if (value === 0) return 0;
+      problems.add([...path, key], `expected a duration like 15s for metric ${kind}, got ${JSON.stringify(value)}`);
+      return null;
+    }
+    if (typeof value === 'number' && Number.isInteger(value) && value >= 0) return value;
+    problems.add([...path, key], `expected a whole number for metric ${kind}, got ${JSON.stringify(value)}`);
+    return null;
+  };
+  if (e.min === undefined && e.max === undefined) problems.add(path, 'expected min or max (or both)');
+  const unit: MetricUnit = def.unit;
+  return { type: 'metric', metric, unit, min: bound(e.min, 'min'), max: bound(e.max, 'max') };
 }
 
 export type { ComponentName };

@@ -101,6 +101,8 @@ const network = z.strictObject({
 // ------------------------------------------------------------------------------------------ topology
 const topology = z.strictObject({
   etcd: z.enum(['stacked', 'external']).optional(),
+  /** static-pods (kubeadm: the kubelet runs and restarts them) or systemd (units; `systemctl stop` applies). */
+  components: z.enum(['static-pods', 'systemd']).optional(),
   controlPlane: hostList.optional(),
   etcdHosts: hostList.optional(),
   workers: hostList.optional(),
@@ -212,6 +214,8 @@ const expectation = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('no-leader'), lease, from: at, to: at }),
   /** etcd has a leader within `within` of `after`. */
   z.strictObject({ type: z.literal('etcd-leader'), after: at, within: duration({ positive: true }) }),
+  /** A member other than the one leading at `after` leads etcd within `within` of `after` (and not before `notBefore`). */
+  z.strictObject({ type: z.literal('etcd-failover'), after: at, within: duration({ positive: true }), notBefore: duration().optional() }),
   /** etcd has no leader between from and to (quorum lost). */
   z.strictObject({ type: z.literal('no-etcd-leader'), from: at, to: at }),
   /** This invariant must be violated (a scenario that demonstrates a split brain). */
@@ -222,6 +226,13 @@ const expectation = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('api-unavailable'), max: duration().optional(), min: duration().optional() }),
   /** Restarts of a process (crash-loop scenarios). */
   z.strictObject({ type: z.literal('restarts'), target: z.string().min(1), min: z.number().int().min(0).optional(), max: z.number().int().min(0).optional() }),
+  /** A metric of the run within bounds (see docs/scenario-reference.md for the names); durations for time metrics. */
+  z.strictObject({
+    type: z.literal('metric'),
+    metric: z.string().min(1),
+    min: z.union([z.number(), z.string()]).optional(),
+    max: z.union([z.number(), z.string()]).optional(),
+  }),
   /** An inspection step's output contains (or does not contain) a text. */
   z.strictObject({ type: z.literal('output'), step: dnsLabel('a step name'), contains: z.string().optional(), notContains: z.string().optional() }),
 ]);

@@ -36,7 +36,9 @@ export type Expectation =
     }
   | { readonly type: 'no-leader'; readonly lease: string; readonly fromUs: number; readonly toUs: number }
   | { readonly type: 'etcd-leader'; readonly afterUs: number; readonly withinUs: number }
+  | { readonly type: 'etcd-failover'; readonly afterUs: number; readonly withinUs: number; readonly notBeforeUs: number | null }
   | { readonly type: 'no-etcd-leader'; readonly fromUs: number; readonly toUs: number }
+  | { readonly type: 'metric'; readonly metric: string; readonly unit: MetricUnit; readonly min: number | null; readonly max: number | null }
   | { readonly type: 'violation'; readonly invariant: string; readonly withinUs: number | null }
   | { readonly type: 'no-violation'; readonly invariant: string | null }
   | { readonly type: 'api-unavailable'; readonly maxUs: number | null; readonly minUs: number | null }
@@ -44,6 +46,23 @@ export type Expectation =
   | { readonly type: 'output'; readonly step: string; readonly contains: string | null; readonly notContains: string | null };
 
 export type ExpectationType = Expectation['type'];
+
+/** 'us' metrics are durations (bounds written as `15s`), 'count' metrics whole numbers. */
+export type MetricUnit = 'us' | 'count';
+
+/**
+ * Metrics an expectation can bound. `<lease>` is a lease name (kube-scheduler or namespace/name), `<host>/<process>`
+ * a process (`*` for every host), `<server>` a load-balancer backend server.
+ */
+export const METRIC_PATTERNS: ReadonlyArray<{ readonly pattern: string; readonly unit: MetricUnit; readonly doc: string }> = [
+  { pattern: 'etcd-leader-changes', unit: 'count', doc: 'etcd leader elections after the first' },
+  { pattern: 'etcd-leaderless', unit: 'us', doc: 'time etcd had no leader after its first election' },
+  { pattern: 'api-unavailable', unit: 'us', doc: 'time the API did not answer the probe through the load balancer' },
+  { pattern: 'leader-changes:<lease>', unit: 'count', doc: 'times the acting leader of the lease changed' },
+  { pattern: 'leaderless:<lease>', unit: 'us', doc: 'time the lease had no acting leader after its first acquisition' },
+  { pattern: 'restarts:<host>/<process>', unit: 'count', doc: 'restarts of a process (host * sums over hosts)' },
+  { pattern: 'lb-sessions:<server>', unit: 'count', doc: 'client connections through the load balancer to a backend server at the end of the run' },
+];
 
 export interface Scenario {
   readonly name: string;
