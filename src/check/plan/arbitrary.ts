@@ -124,6 +124,18 @@ export function windowArbitrary(cls: FaultClass, swarm: SwarmOptions, targets: F
       return fc
         .record({ atUs, from: linkEnd, to: linkEnd, latencyUs: durationUs(MS, swarm.maxDelayUs), durationUs: durationUs(10 * MS, swarm.maxPartitionUs) })
         .map((w) => ({ kind: 'delay', ...w }));
+    case 'reorder': {
+      const maxPercent = Math.max(1, Math.round(swarm.maxLossRate * 100));
+      return fc
+        .record({ atUs, from: linkEnd, to: linkEnd, percent: fc.integer({ min: 1, max: maxPercent }), maxDelayUs: durationUs(MS, swarm.maxDelayUs), durationUs: durationUs(10 * MS, swarm.maxPartitionUs) })
+        .map(({ percent, ...w }) => ({ kind: 'reorder', rate: percent / 100, ...w }));
+    }
+    case 'duplicate': {
+      const maxPercent = Math.max(1, Math.round(swarm.maxLossRate * 100));
+      return fc
+        .record({ atUs, from: linkEnd, to: linkEnd, percent: fc.integer({ min: 1, max: maxPercent }), durationUs: durationUs(10 * MS, swarm.maxPartitionUs) })
+        .map(({ percent, ...w }) => ({ kind: 'duplicate', rate: percent / 100, ...w }));
+    }
     case 'clock-jump':
       return fc
         .record({ atUs, host: hostTarget, deltaUs: signedUs(swarm.maxClockJumpUs), monotonic: swarm.monotonicJumps ? fc.boolean() : fc.constant(false) })

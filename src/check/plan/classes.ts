@@ -1,13 +1,13 @@
 // The fault classes `check --faults` accepts, and what each one draws.
 import { closest, distance } from 'fastest-levenshtein';
 
-export const FAULT_CLASSES = ['crash', 'pause', 'partition', 'loss', 'delay', 'clock-jump', 'clock-skew', 'clock-drift'] as const;
+export const FAULT_CLASSES = ['crash', 'pause', 'partition', 'loss', 'delay', 'reorder', 'duplicate', 'clock-jump', 'clock-skew', 'clock-drift'] as const;
 export type FaultClass = (typeof FAULT_CLASSES)[number];
 
 /** Names that stand for several classes. */
 export const FAULT_CLASS_GROUPS: Readonly<Record<string, readonly FaultClass[]>> = {
   clock: ['clock-jump', 'clock-skew', 'clock-drift'],
-  network: ['partition', 'loss', 'delay'],
+  network: ['partition', 'loss', 'delay', 'reorder', 'duplicate'],
   all: FAULT_CLASSES,
 };
 
@@ -17,6 +17,8 @@ export const FAULT_CLASS_DOCS: Readonly<Record<FaultClass, string>> = {
   partition: 'isolate a host, split the hosts in two groups, or cut one direction of a link, healed later',
   loss: 'lose a fraction of the packets on a link for a while',
   delay: 'add latency to a link for a while',
+  reorder: 'hold back a fraction of the datagrams on a link by an extra delay (reordering) for a while',
+  duplicate: 'deliver a fraction of the datagrams on a link twice for a while',
   'clock-jump': 'step a host\'s wall clock (optionally its monotonic clock too, as a hypervisor step does)',
   'clock-skew': 'set a host\'s wall-clock offset from true time',
   'clock-drift': 'make a host\'s clocks run fast or slow (skew rate), until the faults heal',

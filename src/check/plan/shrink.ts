@@ -57,7 +57,7 @@ export function simplerWindows(w: FaultWindow, leaderHosts: ReadonlyMap<string, 
   const out: FaultWindow[] = [];
   const halve = (us: number, minUs: number): number[] => {
     const values: number[] = [];
-    for (const v of [minUs, Math.round(us / 2 / MS) * MS]) if (v >= minUs && v < us && !values.includes(v)) values.push(v);
+    for (const v of [minUs, Math.round(us / 2 / MS) * MS, Math.round((us * 3) / 4 / MS) * MS]) if (v >= minUs && v < us && !values.includes(v)) values.push(v);
     return values;
   };
   const concrete = (host: string): string | undefined => leaderHosts.get(host);
@@ -81,6 +81,13 @@ export function simplerWindows(w: FaultWindow, leaderHosts: ReadonlyMap<string, 
     case 'delay':
       for (const durationUs of halve(w.durationUs, 10 * MS)) out.push({ ...w, durationUs });
       for (const latencyUs of halve(w.latencyUs, MS)) out.push({ ...w, latencyUs });
+      break;
+    case 'reorder':
+      for (const durationUs of halve(w.durationUs, 10 * MS)) out.push({ ...w, durationUs });
+      for (const maxDelayUs of halve(w.maxDelayUs, MS)) out.push({ ...w, maxDelayUs });
+      break;
+    case 'duplicate':
+      for (const durationUs of halve(w.durationUs, 10 * MS)) out.push({ ...w, durationUs });
       break;
     case 'clock-jump':
       for (const abs of halve(Math.abs(w.deltaUs), MS)) out.push({ ...w, deltaUs: Math.sign(w.deltaUs) * abs });

@@ -20,6 +20,9 @@ export type FaultWindow =
   | { readonly kind: 'partition'; readonly atUs: number; readonly shape: PartitionShape; readonly durationUs: number }
   | { readonly kind: 'loss'; readonly atUs: number; readonly from: string; readonly to: string; readonly lossRate: number; readonly durationUs: number }
   | { readonly kind: 'delay'; readonly atUs: number; readonly from: string; readonly to: string; readonly latencyUs: number; readonly durationUs: number }
+  /** A fraction of the datagrams is held back by an extra delay drawn uniformly in [0, maxDelayUs]. */
+  | { readonly kind: 'reorder'; readonly atUs: number; readonly from: string; readonly to: string; readonly rate: number; readonly maxDelayUs: number; readonly durationUs: number }
+  | { readonly kind: 'duplicate'; readonly atUs: number; readonly from: string; readonly to: string; readonly rate: number; readonly durationUs: number }
   /** Instant: the wall clock steps (and the monotonic clock, when `monotonic`). */
   | { readonly kind: 'clock-jump'; readonly atUs: number; readonly host: string; readonly deltaUs: number; readonly monotonic: boolean }
   /** Instant: the wall clock is set to true time + offset. */
@@ -73,6 +76,14 @@ export function toFaultPlan(windows: readonly FaultWindow[], endUs: number): Fau
         add(w.atUs + until(w, w.durationUs), { kind: 'clear-link', from: w.from, to: w.to });
         break;
       }
+      case 'reorder':
+        add(w.atUs, { kind: 'link', from: w.from, to: w.to, reorderRate: w.rate, reorderDelay: { kind: 'uniform', minUs: 0, maxUs: w.maxDelayUs } });
+        add(w.atUs + until(w, w.durationUs), { kind: 'clear-link', from: w.from, to: w.to });
+        break;
+      case 'duplicate':
+        add(w.atUs, { kind: 'link', from: w.from, to: w.to, duplicateRate: w.rate });
+        add(w.atUs + until(w, w.durationUs), { kind: 'clear-link', from: w.from, to: w.to });
+        break;
       case 'clock-jump':
         add(w.atUs, { kind: 'clock-jump', host: w.host, deltaUs: w.deltaUs, ...(w.monotonic ? { monotonic: true } : {}) });
         break;
@@ -109,6 +120,10 @@ export function describeWindow(w: FaultWindow): string {
       return `${at} loss ${w.lossRate} on ${w.from} -> ${w.to} for ${formatDurationUs(w.durationUs)}`;
     case 'delay':
       return `${at} delay ${formatDurationUs(w.latencyUs)} on ${w.from} -> ${w.to} for ${formatDurationUs(w.durationUs)}`;
+    case 'reorder':
+      return `${at} reorder ${w.rate} of datagrams by up to ${formatDurationUs(w.maxDelayUs)} on ${w.from} -> ${w.to} for ${formatDurationUs(w.durationUs)}`;
+    case 'duplicate':
+      return `${at} duplicate ${w.rate} of datagrams on ${w.from} -> ${w.to} for ${formatDurationUs(w.durationUs)}`;
     case 'clock-jump':
       return `${at} clock-jump ${w.host} ${w.deltaUs >= 0 ? '+' : ''}${formatDurationUs(w.deltaUs)}${w.monotonic ? ' (monotonic too)' : ''}`;
     case 'clock-skew':
