@@ -34,8 +34,11 @@ const secs = (us: number): string => `${(us / 1e6).toFixed(3).replace(/\.?0+$/, 
 export class EventDescriber {
   /** lease (namespace/name) -> host acting as its leader. */
   private readonly acting = new Map<string, string>();
-  /** lease -> host that last stopped acting as its leader (its next PUT is the release, with ReleaseOnCancel). */
-  private readonly stopped = new Map<string, string>();
+  /**
+   * lease -> the replica that stopped acting as its leader and has not exited yet: its next PUT is the release
+   * (ReleaseOnCancel), sent before the process exits.
+   */
+  private readonly stopped = new Map<string, { host: string; proc: string }>();
   private apiAnswered = false;
 
   constructor(readonly scenario: Scenario) {}
@@ -47,8 +50,11 @@ export class EventDescriber {
         this.stopped.delete(e.lease);
       } else if (this.acting.get(e.lease) === e.host) {
         this.acting.delete(e.lease);
-        this.stopped.set(e.lease, e.host);
+        this.stopped.set(e.lease, { host: e.host, proc: e.proc });
       }
+    }
+    if (e.kind === 'proc.state' && (e.state === 'exited' || e.state === 'crashed')) {
+      for (const [lease, who] of this.stopped) if (who.host === e.host && who.proc === e.proc) this.stopped.delete(lease);
     }
     if (e.kind === 'apiserver.request') return leaseRequest(e, this.acting, this.stopped);
     if (e.kind === 'cluster.api' && e.available && !this.apiAnswered) {
@@ -127,7 +133,7 @@ function procState(e: TraceEvent<'proc.state'>): TimelineLine | null {
 const LEASE_PATH = /^\/apis\/coordination\.k8s\.io\/v1\/namespaces\/([^/]+)\/leases(?:\/([^/?]+))?$/;
 
 /** A leader-election request (client-go's leaselock, user agent ".../leader-election") as the apiserver served it. */
-function leaseRequest(e: TraceEvent<'apiserver.request'>, acting: ReadonlyMap<string, string>, stopped: Map<string, string>): TimelineLine | null {
+function leaseRequest(e: TraceEvent<'apiserver.request'>, acting: ReadonlyMap<string, string>, stopped: Map<string, { host: string; proc: string }>): TimelineLine | null {
   if (!e.userAgent.endsWith('/leader-election')) return null;
   const m = LEASE_PATH.exec(e.path);
   if (m === null) return null;
@@ -143,7 +149,7 @@ function leaseRequest(e: TraceEvent<'apiserver.request'>, acting: ReadonlyMap<st
     case 'PUT': {
       const key = `${m[1]}/${name}`;
       const holder = acting.get(key);
-      if (holder === undefined && stopped.get(key) === e.host) {
+      if (holder === undefined && stopped.get(key)?.host === e.host && stopped.get(key)?.proc === component) {
         stopped.delete(key);
         return { tUs: e.tUs, text: `${who} releases lease ${lease} (holderIdentity "", leaseDurationSeconds 1)` };
       }
