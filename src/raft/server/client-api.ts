@@ -20,7 +20,7 @@ import type {
 } from '../etcd-api';
 import { MvccRangeError } from '../mvcc/store';
 import { NONE } from '../types';
-import type { ApplyResult, EtcdServer } from './etcd-server';
+import type { EtcdServer } from './etcd-server';
 import { ERR } from './requests';
 
 /** bbolt's file for a fresh member (5 pages of 4 KiB); etcdctl shows it as "20 kB". */
@@ -49,10 +49,13 @@ export function serveClientApi(server: EtcdServer): void {
         },
       };
     }
-    server.whenReady(() => {
-      if (request.cancelled || server.stopping) return;
-      dispatch(server, request, reply, arrivedUs);
-    });
+    if (server.ready) dispatch(server, request, reply, arrivedUs);
+    else {
+      server.whenReady(() => {
+        if (request.cancelled || server.stopping) return;
+        dispatch(server, request, reply, arrivedUs);
+      });
+    }
   };
   serveRpc(ctx, server.cfg.clientListenPort, handle, { onDisconnect: () => server.watches.sweep() });
 }
@@ -63,7 +66,6 @@ function dispatch(server: EtcdServer, request: RpcServerRequest, respond: RpcRes
   // proposals.
   const clientDeadlineUs = request.timeoutUs === null ? Number.POSITIVE_INFINITY : arrivedUs + request.timeoutUs;
   const proposalDeadlineUs = Math.min(clientDeadlineUs, server.ctx.monoUs() + server.cfg.requestTimeoutUs);
-  const answer = (result: ApplyResult): void => respond.reply(result.ok ? result.body : result.error);
   switch (method) {
     case 'Range': {
       const req = request.body as RangeRequest;
@@ -73,15 +75,19 @@ function dispatch(server: EtcdServer, request: RpcServerRequest, respond: RpcRes
       return;
     }
     case 'Put':
-      server.raftRequest({ kind: 'put', request: request.body as PutRequest }, proposalDeadlineUs, answer);
+      server.raftRequest({ kind: 'put', id: server.nextRequestId(), proposer: server.self, request: request.body as PutRequest }, proposalDeadlineUs, respond);
       return;
     case 'DeleteRange':
-      server.raftRequest({ kind: 'delete-range', request: request.body as DeleteRangeRequest }, proposalDeadlineUs, answer);
+      server.raftRequest(
+        { kind: 'delete-range', id: server.nextRequestId(), proposer: server.self, request: request.body as DeleteRangeRequest },
+        proposalDeadlineUs,
+        respond,
+      );
       return;
     case 'Txn': {
       const req = request.body as TxnRequest;
       if (!isTxnReadOnly(req)) {
-        server.raftRequest({ kind: 'txn', request: req }, proposalDeadlineUs, answer);
+        server.raftRequest({ kind: 'txn', id: server.nextRequestId(), proposer: server.self, request: req }, proposalDeadlineUs, respond);
         return;
       }
       const serve = (): void => respond.reply(readOnlyTxn(server, req));

@@ -7,11 +7,12 @@
 //   "etcdserver: request timed out" with etcd's hints (parseProposeCtxErr);
 // - linearizable reads go through ReadIndex (read-index.ts); serializable reads are served from local state;
 // - a member serves clients only once it has published itself through Raft (publishV3 -> ReadyNotify).
-import { NONE, type Entry, type NodeId, type RaftRole, type RawNodeApi, type ReadState, type SoftState } from '../types';
+import { NONE, type Entry, type NodeId, type RaftRole, type RawNodeApi, type Ready, type ReadState, type SoftState } from '../types';
 import { RawNode } from '../rawnode';
-import type { EtcdError, ResponseHeader } from '../etcd-api';
+import { isEtcdError, type EtcdError, type ResponseHeader } from '../etcd-api';
 import { MvccRangeError, MvccStore } from '../mvcc/store';
-import type { ProcessContext, Timer } from '../../sim/process';
+import type { ProcessContext } from '../../sim/process';
+import { DeadlineQueue, type Deadline } from './deadlines';
 import type { ResolvedEtcdConfig } from './config';
 import { Membership } from './membership';
 import { RaftNodeLoop } from './raft-node';
@@ -31,18 +32,31 @@ export const MONITOR_VERSION_INTERVAL_US = 4_000_000;
 const ADJUST_TICKS_POLL_US = 50_000;
 const ADJUST_TICKS_WAIT_US = 5_000_000;
 
-export type ApplyResult = { readonly ok: true; readonly body: unknown } | { readonly ok: false; readonly error: EtcdError };
+/** Where a request's outcome goes: its response body, or an EtcdError (an RpcResponder is one). */
+export interface ReplySink {
+  reply(body: unknown): void;
+}
 
-/** A request body without the fields the server fills in. */
-type RequestInput = RaftRequest extends infer R ? (R extends RaftRequest ? Omit<R, 'id' | 'proposer'> : never) : never;
-
-interface Proposal {
-  readonly request: RaftRequest;
-  state: 'blocked' | 'proposed' | 'done';
+/** A proposal waiting to enter Raft (blocked: no leader) or to be applied. */
+class Proposal implements Deadline {
+  state: 'blocked' | 'proposed' | 'done' = 'blocked';
   /** Host monotonic time the proposal entered Raft (etcd's `start` in processInternalRaftRequestOnce). */
-  startUs: number;
-  timer: Timer | null;
-  readonly done: (result: ApplyResult) => void;
+  startUs = -1;
+
+  constructor(
+    private readonly server: EtcdServer,
+    readonly request: RaftRequest,
+    readonly deadlineUs: number,
+    readonly sink: ReplySink,
+  ) {}
+
+  isDone(): boolean {
+    return this.state === 'done';
+  }
+
+  expire(): void {
+    this.server.proposalExpired(this);
+  }
 }
 
 /** Implemented by the observer (observer.ts): what one incarnation reports. */
@@ -82,6 +96,7 @@ export class EtcdServer {
   private readonly requestIdBase: number;
   private readonly waiters = new Map<number, Proposal>();
   private blocked: Proposal[] = [];
+  private readonly deadlines: DeadlineQueue;
   private readyListeners: Array<() => void> = [];
   private ticksSinceMonitor = 0;
   private ticksSinceVersionCheck = 0;
@@ -105,11 +120,13 @@ export class EtcdServer {
     // Request IDs never repeat across incarnations, so a late entry of an earlier life cannot answer a new request.
     this.requestIdBase = ctx.incarnation * 2 ** 32;
     this.membership = new Membership(cfg.members);
+    this.deadlines = new DeadlineQueue(ctx);
     this.header = (revision) => ({ clusterId: cfg.clusterIdHex, memberId: cfg.self.idHex, revision, raftTerm: this.term });
 
     const { wal, node } = this.openStorage();
     this.wal = wal;
     this.node = node;
+    this.term = node.status().term;
     this.transport = new PeerTransport(ctx, cfg.self, cfg.members, cfg.peerListenPort, {
       onRaftMessage: (msg) => this.loop.step(msg),
       onPeerActive: (peer, active) => this.onPeerActive(peer, active),
@@ -124,7 +141,7 @@ export class EtcdServer {
         onSoftState: (ss) => this.onSoftState(ss),
         onReadStates: (rs) => this.onReadStates(rs),
         onCommittedEntries: (entries) => this.applyEntries(entries),
-        onReadyDone: () => this.onReadyDone(),
+        onReadyDone: (rd) => this.onReadyDone(rd),
         onFsync: (tookUs, entries) => {
           const trace = engine.trace;
           if (trace.wants('etcd.fsync')) trace.emit('etcd.fsync', { host: ctx.host.name, member: cfg.name, tookUs, entries });
@@ -241,16 +258,19 @@ export class EtcdServer {
     this.reads.onReadStates(readStates);
   }
 
-  private onReadyDone(): void {
-    const st = this.node.status();
-    this.term = st.term;
-    if (st.role === this.lastRole && st.term === this.lastTerm && st.lead === this.lastLead) return;
-    this.lastRole = st.role;
-    this.lastTerm = st.term;
-    this.lastLead = st.lead;
+  /** Role, term or leader changed in this Ready: trace and notify the observer (changes only). */
+  private onReadyDone(rd: Ready): void {
+    if (rd.hardState !== null) this.term = rd.hardState.term;
+    if (rd.softState === null && (rd.hardState === null || rd.hardState.term === this.lastTerm)) return;
+    const role = this.role;
+    const lead = this.lead;
+    if (role === this.lastRole && this.term === this.lastTerm && lead === this.lastLead) return;
+    this.lastRole = role;
+    this.lastTerm = this.term;
+    this.lastLead = lead;
     const trace = this.ctx.host.engine.trace;
     if (trace.wants('raft.role')) {
-      trace.emit('raft.role', { host: this.ctx.host.name, member: this.cfg.name, role: st.role, term: st.term, lead: this.memberName(st.lead) });
+      trace.emit('raft.role', { host: this.ctx.host.name, member: this.cfg.name, role, term: this.term, lead: this.memberName(lead) });
     }
     this.observer?.roleChanged(this);
   }
@@ -305,12 +325,18 @@ export class EtcdServer {
   private publish(): void {
     const attempt = (): void => {
       if (this.stopping) return;
-      this.raftRequest(
-        { kind: 'member-attr-set', member: this.self, name: this.cfg.name, clientUrls: this.cfg.clientUrls },
-        this.ctx.monoUs() + this.cfg.requestTimeoutUs,
-        (result) => {
-          if (!result.ok) {
-            this.ctx.log('warn', `failed to publish local member to cluster through raft: ${result.error.error.message}`);
+      const request: RaftRequest = {
+        kind: 'member-attr-set',
+        id: this.nextRequestId(),
+        proposer: this.self,
+        member: this.self,
+        name: this.cfg.name,
+        clientUrls: this.cfg.clientUrls,
+      };
+      this.raftRequest(request, this.ctx.monoUs() + this.cfg.requestTimeoutUs, {
+        reply: (body) => {
+          if (isEtcdError(body)) {
+            this.ctx.log('warn', `failed to publish local member to cluster through raft: ${body.error.message}`);
             attempt();
             return;
           }
@@ -323,7 +349,7 @@ export class EtcdServer {
           this.readyListeners = [];
           for (const l of listeners) l();
         },
-      );
+      });
     };
     attempt();
   }
@@ -345,8 +371,11 @@ export class EtcdServer {
     else if (decided !== null && compareVersions(decided, current) > 0) target = decided;
     if (target === null) return;
     this.versionProposalInFlight = true;
-    this.raftRequest({ kind: 'cluster-version-set', version: target }, this.ctx.monoUs() + this.cfg.requestTimeoutUs, () => {
-      this.versionProposalInFlight = false;
+    const request: RaftRequest = { kind: 'cluster-version-set', id: this.nextRequestId(), proposer: this.self, version: target };
+    this.raftRequest(request, this.ctx.monoUs() + this.cfg.requestTimeoutUs, {
+      reply: () => {
+        this.versionProposalInFlight = false;
+      },
     });
   }
 
@@ -381,33 +410,34 @@ export class EtcdServer {
       return;
     }
     const req = e.data as RaftRequest;
-    const result = this.applyRequest(req);
+    const body = this.applyRequest(req);
     if (req.proposer !== this.self) return;
     const p = this.waiters.get(req.id);
     if (p === undefined) return;
     this.waiters.delete(req.id);
-    this.complete(p, result);
+    this.complete(p, body);
   }
 
-  private applyRequest(req: RaftRequest): ApplyResult {
+  /** Applies one request; returns its response body (or an EtcdError for the proposer). */
+  private applyRequest(req: RaftRequest): unknown {
     try {
       switch (req.kind) {
         case 'put':
-          return { ok: true, body: this.store.put(req.request, this.header) };
+          return this.store.put(req.request, this.header);
         case 'delete-range':
-          return { ok: true, body: this.store.deleteRange(req.request, this.header) };
+          return this.store.deleteRange(req.request, this.header);
         case 'txn':
-          return { ok: true, body: this.store.txn(req.request, this.header) };
+          return this.store.txn(req.request, this.header);
         case 'member-attr-set':
           this.membership.setAttributes(req.member, req.name, req.clientUrls);
-          return { ok: true, body: null };
+          return null;
         case 'cluster-version-set':
           this.membership.clusterVersion = req.version;
           this.ctx.log('info', `cluster version is updated to ${req.version}`);
-          return { ok: true, body: null };
+          return null;
       }
     } catch (err) {
-      if (err instanceof MvccRangeError) return { ok: false, error: err.kind === 'future-revision' ? ERR.futureRev : ERR.compacted };
+      if (err instanceof MvccRangeError) return err.kind === 'future-revision' ? ERR.futureRev : ERR.compacted;
       throw err;
     }
   }
@@ -419,20 +449,17 @@ export class EtcdServer {
   }
 
   /**
-   * processInternalRaftRequestOnce: propose and wait for the entry to be applied, until `deadlineUs` (host
-   * monotonic; the sooner of the client's deadline and now + request timeout).
+   * processInternalRaftRequestOnce: propose `request` (built with nextRequestId() and this member as proposer) and
+   * wait for its entry to be applied, until `deadlineUs` (host monotonic; the sooner of the client's deadline and
+   * now + request timeout). The outcome (response body or EtcdError) goes to `sink`.
    */
-  raftRequest(input: RequestInput, deadlineUs: number, done: (result: ApplyResult) => void): void {
+  raftRequest(request: RaftRequest, deadlineUs: number, sink: ReplySink): void {
     if (this.committedIndex > this.appliedIndex + MAX_GAP_BETWEEN_APPLY_AND_COMMIT) {
-      done({ ok: false, error: ERR.tooManyRequests });
+      sink.reply(ERR.tooManyRequests);
       return;
     }
-    const request = { ...input, id: this.nextRequestId(), proposer: this.self } as RaftRequest;
-    const p: Proposal = { request, state: 'blocked', startUs: -1, timer: null, done };
-    p.timer = this.ctx.setTimer(Math.max(0, deadlineUs - this.ctx.monoUs()), () => {
-      p.timer = null;
-      this.onDeadline(p);
-    });
+    const p = new Proposal(this, request, deadlineUs, sink);
+    this.deadlines.add(p);
     if (this.lead === NONE) this.blocked.push(p);
     else this.enterRaft(p);
   }
@@ -444,31 +471,30 @@ export class EtcdServer {
     const accepted = this.node.propose(p.request);
     if (!accepted) {
       this.waiters.delete(p.request.id);
-      this.complete(p, { ok: false, error: ERR.proposalDropped });
+      this.complete(p, ERR.proposalDropped);
       return;
     }
     this.loop.pump();
   }
 
-  private onDeadline(p: Proposal): void {
+  /** The proposal's deadline passed before it was applied. */
+  proposalExpired(p: Proposal): void {
     if (p.state === 'done') return;
     if (p.state === 'blocked') {
       // node.Propose never got the proposal into Raft: the context error itself.
       const i = this.blocked.indexOf(p);
       if (i >= 0) this.blocked.splice(i, 1);
-      this.complete(p, { ok: false, error: ERR.deadlineExceeded });
+      this.complete(p, ERR.deadlineExceeded);
       return;
     }
     this.waiters.delete(p.request.id);
-    this.complete(p, { ok: false, error: this.parseProposeCtxErr(p.startUs) });
+    this.complete(p, this.parseProposeCtxErr(p.startUs));
   }
 
-  private complete(p: Proposal, result: ApplyResult): void {
+  private complete(p: Proposal, body: unknown): void {
     if (p.state === 'done') return;
     p.state = 'done';
-    this.ctx.clearTimer(p.timer);
-    p.timer = null;
-    p.done(result);
+    p.sink.reply(body);
   }
 
   /** parseProposeCtxErr for a deadline: which "request timed out" variant. */

@@ -23,14 +23,18 @@ export interface RaftNodeHooks {
   onSoftState(softState: SoftState): void;
   onReadStates(readStates: readonly ReadState[]): void;
   onCommittedEntries(entries: readonly Entry[]): void;
-  /** After every Ready (role/term changes are observed here). */
-  onReadyDone(): void;
+  /** After every Ready has been persisted, sent and advanced (role/term changes are observed here). */
+  onReadyDone(rd: Ready): void;
   onFsync(tookUs: number, entries: number): void;
 }
 
 export class RaftNodeLoop {
   /** A Ready is being persisted: the loop waits for the fsync. */
   private busy = false;
+  /** The Ready whose fsync is in progress, whether its messages already left, and how long the fsync takes. */
+  private syncing: Ready | null = null;
+  private syncingSent = false;
+  private syncTookUs = 0;
   private pendingTick = false;
   private isLeader = false;
   private tickTimer: Timer | null = null;
@@ -127,20 +131,27 @@ export class RaftNodeLoop {
     }
     if (!early && this.bugs.replyVoteBeforePersist === true) this.sendVoteResponses(rd.messages);
     this.busy = true;
+    this.syncing = rd;
+    this.syncingSent = early;
     this.wal.beginSync();
-    const tookUs = sampleLatencyUs(this.fsyncLatency, this.fsyncRng);
-    this.ctx.setTimer(tookUs, () => {
-      this.wal.endSync();
-      this.hooks.onFsync(tookUs, rd.entries.length);
-      this.busy = false;
-      this.finish(rd, early);
-      if (this.pendingTick) {
-        this.pendingTick = false;
-        this.tick();
-      }
-      this.pump();
-    });
+    this.syncTookUs = sampleLatencyUs(this.fsyncLatency, this.fsyncRng);
+    this.ctx.setTimer(this.syncTookUs, this.onSynced);
   }
+
+  /** The fsync of the outstanding Ready completed. */
+  private readonly onSynced = (): void => {
+    const rd = this.syncing!;
+    this.syncing = null;
+    this.wal.endSync();
+    this.hooks.onFsync(this.syncTookUs, rd.entries.length);
+    this.busy = false;
+    this.finish(rd, this.syncingSent);
+    if (this.pendingTick) {
+      this.pendingTick = false;
+      this.tick();
+    }
+    this.pump();
+  };
 
   private finish(rd: Ready, sent: boolean): void {
     if (!sent) {
@@ -148,7 +159,7 @@ export class RaftNodeLoop {
       else this.send(rd.messages);
     }
     this.node.advance(rd);
-    this.hooks.onReadyDone();
+    this.hooks.onReadyDone(rd);
   }
 
   private send(messages: readonly RaftMessage[]): void {
