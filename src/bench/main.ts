@@ -13,6 +13,7 @@ import { meets, type BenchResult, type BenchSuite } from './suite';
 const SUITES: ReadonlyArray<readonly [string, () => Promise<{ suite: BenchSuite }>]> = [
   ['engine', () => import('./engine')],
   ['sweep', () => import('./sweep')],
+  ['raft', () => import('./raft')],
 ];
 
 interface Args {
