@@ -14,6 +14,7 @@ const SUITES: ReadonlyArray<readonly [string, () => Promise<{ suite: BenchSuite 
   ['engine', () => import('./engine')],
   ['sweep', () => import('./sweep')],
   ['raft', () => import('./raft')],
+  ['check', () => import('./check')],
 ];
 
 interface Args {

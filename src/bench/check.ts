@@ -1,0 +1,96 @@
+// Benchmark suite `check`: property-checking throughput, as `kube-ha-sim check` spends it.
+//   - runs/s of `check --faults crash,partition,loss` on the default topology: each run is 60 simulated seconds of
+//     faults, then the heal and the liveness phase (up to 60 s, usually ~1 s to converge), every checker on;
+//     without and with the KV workload (its linearizability check included);
+//   - the linearizability checker alone: operations checked per second on a KV history recorded from a run.
+// Reported per wall-clock second and per CPU second (the target, 100 runs of 60 simulated seconds per second per
+// core, is a per-core figure). Searches that find a violation stop early and are not timed: the seed is chosen
+// so the measured search runs all its runs.
+import { propertyCheck } from '../check/property';
+import { defaultScenario } from '../check/session';
+import { runCheck } from '../check/harness';
+import { checkLinearizability } from '../check/linearizability/checker';
+import { kvModel } from '../check/linearizability/kv-model';
+import { measureRate, type BenchOptions, type BenchResult, type BenchSuite } from './suite';
+
+const S = 1_000_000;
+
+function runsPerSecond(name: string, withWorkload: boolean, options: BenchOptions): BenchResult {
+  const scenario = defaultScenario();
+  const runs = options.quick ? 5 : 30;
+  let simulatedS = 0;
+  let events = 0;
+  let seed = 1;
+  const rate = measureRate(
+    () => {
+      const report = propertyCheck({
+        scenario,
+        runs,
+        seed: seed++,
+        classes: ['crash', 'partition', 'loss'],
+        maxFaults: 4,
+        safetyUs: 60 * S,
+        livenessUs: 60 * S,
+        workload: withWorkload ? {} : null,
+        shrinkRuns: 0,
+      });
+      simulatedS = report.simulatedUs / S / report.runs;
+      events = report.events / report.runs;
+      return report.runs;
+    },
+    options.quick ? 1 : 3,
+  );
+  return {
+    name,
+    value: rate.median,
+    unit: 'runs/s',
+    samples: rate.samples,
+    perCpuSecond: rate.perCpuSecond,
+    target: { op: '>=', value: 100 },
+    note: `${runs} runs per sample, ${simulatedS.toFixed(1)} simulated s and ${Math.round(events)} events per run; target is per core`,
+  };
+}
+
+function linearizability(options: BenchOptions): BenchResult {
+  // A history recorded from one run with the workload and a few faults.
+  const recorded = runCheck({
+    scenario: defaultScenario(),
+    seed: 11,
+    windows: [
+      { kind: 'crash', atUs: 10 * S, target: { host: '@leader:etcd' }, downUs: 5 * S },
+      { kind: 'partition', atUs: 30 * S, shape: { type: 'isolate', host: '@leader:etcd' }, durationUs: 8 * S },
+    ],
+    safetyUs: 120 * S,
+    livenessUs: 30 * S,
+    workload: { clients: 6, keys: 4, thinkUs: [10_000, 200_000] },
+  });
+  const history = recorded.history;
+  const rate = measureRate(
+    () => {
+      const r = checkLinearizability(kvModel, history);
+      if (r.kind !== 'ok') throw new Error(`check bench: the recorded history should be linearizable, got ${r.kind}`);
+      return history.length;
+    },
+    options.quick ? 3 : 10,
+  );
+  return {
+    name: 'linearizability checker (etcd KV history)',
+    value: rate.median,
+    unit: 'ops/s',
+    samples: rate.samples,
+    perCpuSecond: rate.perCpuSecond,
+    note: `${history.length} operations, 6 clients on 4 keys, ${history.filter((o) => o.output.kind === 'unknown').length} of unknown outcome`,
+  };
+}
+
+export const suite: BenchSuite = {
+  name: 'check',
+  description: 'kube-ha-sim check throughput: runs of 60 simulated seconds per second (target 100 per core), linearizability checker speed',
+  async run(options) {
+    return [
+      runsPerSecond('check runs (crash,partition,loss)', false, options),
+      runsPerSecond('check runs (crash,partition,loss) + KV workload', true, options),
+      linearizability(options),
+    ];
+  },
+};
