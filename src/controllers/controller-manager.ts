@@ -25,6 +25,10 @@ import {
 } from './leader-election';
 import { NodeLifecycleController, type NodeLifecycleConfig } from './node-lifecycle';
 import { ReplicaSetController } from './replicaset';
+import { Informer } from './informer';
+import { LEASES, NODES, PODS, REPLICASETS, type KubeObject } from '../apiserver/objects';
+import type { Context } from '../lease/go-context';
+import type { ActingHandle } from '../lease/acting';
 import { checkDurations } from './scheduler';
 
 export interface ControllerManagerConfig {
@@ -36,8 +40,6 @@ export interface ControllerManagerConfig {
   readonly verbosity?: number;
   /** Node lifecycle controller flags (--node-monitor-period 5s, --node-monitor-grace-period 50s, ...). */
   readonly nodeLifecycle?: Partial<NodeLifecycleConfig>;
-  /** How often the ReplicaSet controller lists ReplicaSets and pods (the informer model). Default 1 s. */
-  readonly replicaSetSyncPeriodUs?: number;
 }
 
 export interface ResolvedControllerManagerConfig {
@@ -45,7 +47,6 @@ export interface ResolvedControllerManagerConfig {
   readonly server: KubeconfigServer | null;
   readonly verbosity: number;
   readonly nodeLifecycle: NodeLifecycleConfig;
-  readonly replicaSetSyncPeriodUs: number;
 }
 
 export const CONTROLLER_MANAGER = 'kube-controller-manager';
@@ -74,9 +75,7 @@ export function resolveControllerManagerConfig(config: ControllerManagerConfig =
   ] as const) {
     if (!(us > 0) || !Number.isInteger(us)) throw new ComponentConfigError(`${CONTROLLER_MANAGER} ${name}: expected a positive duration, got ${us}µs`);
   }
-  const replicaSetSyncPeriodUs = config.replicaSetSyncPeriodUs ?? 1_000_000;
-  if (!(replicaSetSyncPeriodUs > 0)) throw new ComponentConfigError(`${CONTROLLER_MANAGER}: replicaSetSyncPeriodUs must be positive, got ${replicaSetSyncPeriodUs}`);
-  return { leaderElection, server: config.server ?? null, verbosity: config.verbosity ?? 0, nodeLifecycle, replicaSetSyncPeriodUs };
+  return { leaderElection, server: config.server ?? null, verbosity: config.verbosity ?? 0, nodeLifecycle };
 }
 
 /** The kube-controller-manager static pod of a control-plane host. */
@@ -122,13 +121,16 @@ function startControllerManager(ctx: ProcessContext, config: ResolvedControllerM
   return { terminate: () => ctx.exit(143, 'SIGTERM') };
 }
 
-function startControllers(
-  ctx: ProcessContext,
-  client: RestClient,
-  config: ResolvedControllerManagerConfig,
-  leadingCtx: Parameters<ReplicaSetController['start']>[0],
-  acting: Parameters<typeof ReplicaSetController.prototype.start>[1],
-): void {
-  new ReplicaSetController(ctx, client, config.replicaSetSyncPeriodUs, config.verbosity).start(leadingCtx, acting);
-  new NodeLifecycleController(ctx, client, config.nodeLifecycle, config.verbosity).start(leadingCtx, acting);
+/**
+ * OnStartedLeading's run(): the shared informers (pods, nodes, ReplicaSets, node Leases) and the controllers on
+ * them; the informers start once the controllers have registered their handlers.
+ */
+function startControllers(ctx: ProcessContext, client: RestClient, config: ResolvedControllerManagerConfig, leadingCtx: Context, acting: ActingHandle | null): void {
+  const pods = new Informer(ctx, client, PODS, null);
+  const nodes = new Informer(ctx, client, NODES, null);
+  const sets = new Informer(ctx, client, REPLICASETS, null);
+  const leases = new Informer(ctx, client, LEASES, 'kube-node-lease');
+  new ReplicaSetController(ctx, client, sets, pods, config.verbosity).start(leadingCtx, acting);
+  new NodeLifecycleController(ctx, client, config.nodeLifecycle, config.verbosity, nodes, leases, pods).start(leadingCtx, acting);
+  for (const informer of [pods, nodes, sets, leases] as Array<Informer<KubeObject>>) informer.run(leadingCtx);
 }

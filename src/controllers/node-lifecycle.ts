@@ -15,17 +15,19 @@
 // mode"); both removed once Ready is True again. Taint-based eviction then deletes the pods of a NoExecute-tainted
 // node once their toleration expires (DefaultTolerationSeconds: 300 s for both taints).
 //
-// Simplifications: one zone; informers are the periodic LISTs; taints are written with a PUT of the listed node
-// (the real controller PATCHes and re-GETs on conflict; here a conflict is retried at the next pass); the taint
-// eviction timer starts when this controller first sees the taint.
-import { LEASES, NODES, PODS, type Lease, type Node, type NodeCondition, type NodeConditionType, type Pod, type Taint } from '../apiserver/objects';
+// Nodes, node Leases and pods come from the controller-manager's shared informers (LIST + WATCH).
+// Simplifications: one zone; taints are written with a PUT of the cached node (the real controller PATCHes and
+// re-GETs on conflict; here a conflict is retried at the next pass); the taint eviction timer starts when this
+// controller first sees the taint.
+import { NODES, PODS, type Lease, type Node, type NodeCondition, type NodeConditionType, type Pod, type Taint } from '../apiserver/objects';
 import { formatTime } from '../apiserver/objects';
 import type { RestClient } from '../client/rest-client';
 import type { ActingHandle } from '../lease/acting';
 import type { Context } from '../lease/go-context';
 import { jitterUntil } from '../lease/wait';
 import type { ProcessContext } from '../sim/process';
-import { deleteIn, listIn, outcomeOf, updateIn, updateStatusIn } from './api';
+import { deleteIn, outcomeOf, updateIn, updateStatusIn } from './api';
+import type { Informer } from './informer';
 import { recordEvent } from './events';
 
 export interface NodeLifecycleConfig {
@@ -81,6 +83,9 @@ export class NodeLifecycleController {
     private readonly client: RestClient,
     private readonly config: NodeLifecycleConfig,
     private readonly verbosity: number,
+    private readonly nodes: Informer<Node>,
+    private readonly leases: Informer<Lease>,
+    private readonly pods: Informer<Pod>,
   ) {
     this.rate = config.nodeEvictionRate;
   }
@@ -92,30 +97,20 @@ export class NodeLifecycleController {
   }
 
   private monitorNodeHealth(ctx: Context, acting: ActingHandle | null, next: () => void): void {
-    listIn(ctx, this.client, NODES, null, { resourceVersion: '0' }, (nodes) => {
-      if (!nodes.ok) {
-        next();
-        return;
-      }
-      listIn(ctx, this.client, LEASES, 'kube-node-lease', { resourceVersion: '0' }, (leases) => {
-        if (!leases.ok) {
-          next();
-          return;
-        }
-        const leaseByNode = new Map<string, Lease>();
-        for (const l of leases.object.items) leaseByNode.set(l.metadata.name, l);
-        this.lastNodes = nodes.object.items;
-        let outstanding = 1;
-        const finished = (): void => {
-          if (--outstanding === 0) this.afterHealth(ctx, acting, next);
-        };
-        for (const node of nodes.object.items) {
-          outstanding++;
-          this.tryUpdateNodeHealth(ctx, acting, node, leaseByNode.get(node.metadata.name), finished);
-        }
-        finished();
-      });
-    });
+    if (!this.nodes.synced || !this.leases.synced || !this.pods.synced) {
+      next();
+      return;
+    }
+    this.lastNodes = [...this.nodes.list()];
+    let outstanding = 1;
+    const finished = (): void => {
+      if (--outstanding === 0) this.afterHealth(ctx, acting, next);
+    };
+    for (const node of this.lastNodes) {
+      outstanding++;
+      this.tryUpdateNodeHealth(ctx, acting, node, this.leases.get(`kube-node-lease/${node.metadata.name}`), finished);
+    }
+    finished();
   }
 
   private tryUpdateNodeHealth(ctx: Context, acting: ActingHandle | null, node: Node, lease: Lease | undefined, done: () => void): void {
@@ -297,30 +292,24 @@ export class NodeLifecycleController {
       next();
       return;
     }
-    listIn(ctx, this.client, PODS, null, { resourceVersion: '0' }, (pods) => {
-      if (!pods.ok) {
-        next();
-        return;
-      }
-      let outstanding = 1;
-      const finished = (): void => {
-        if (--outstanding === 0) next();
-      };
-      for (const pod of pods.object.items) {
-        const taints = tainted.get(pod.spec.nodeName ?? '');
-        if (taints === undefined || pod.metadata.deletionTimestamp !== undefined) continue;
-        const since = this.taintSeenMonoUs.get(pod.spec.nodeName!)!;
-        if (now < since + this.tolerationUs(pod, taints)) continue;
-        outstanding++;
-        const ref = `${pod.metadata.namespace}/${pod.metadata.name}`;
-        deleteIn(ctx, this.client, PODS, pod.metadata.namespace!, pod.metadata.name, (result) => {
-          acting?.action('evict-pod', ref, outcomeOf(result), `taint ${taints.map((t) => t.key).join(',')} on ${pod.spec.nodeName}`);
-          if (result.ok) recordEvent(this.ctx, 'taint-eviction-controller', `Pod/${ref}`, 'Normal', 'TaintManagerEviction', `Marking for deletion Pod ${ref}`);
-          finished();
-        });
-      }
-      finished();
-    });
+    let outstanding = 1;
+    const finished = (): void => {
+      if (--outstanding === 0) next();
+    };
+    for (const pod of this.pods.list()) {
+      const taints = tainted.get(pod.spec.nodeName ?? '');
+      if (taints === undefined || pod.metadata.deletionTimestamp !== undefined) continue;
+      const since = this.taintSeenMonoUs.get(pod.spec.nodeName!)!;
+      if (now < since + this.tolerationUs(pod, taints)) continue;
+      outstanding++;
+      const ref = `${pod.metadata.namespace}/${pod.metadata.name}`;
+      deleteIn(ctx, this.client, PODS, pod.metadata.namespace!, pod.metadata.name, (result) => {
+        acting?.action('evict-pod', ref, outcomeOf(result), `taint ${taints.map((t) => t.key).join(',')} on ${pod.spec.nodeName}`);
+        if (result.ok) recordEvent(this.ctx, 'taint-eviction-controller', `Pod/${ref}`, 'Normal', 'TaintManagerEviction', `Marking for deletion Pod ${ref}`);
+        finished();
+      });
+    }
+    finished();
   }
 
   /** The shortest toleration of the pod for these taints (0 if one is not tolerated; the admission default otherwise). */

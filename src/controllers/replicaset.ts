@@ -1,81 +1,126 @@
 // The ReplicaSet controller (pkg/controller/replicaset): keeps `spec.replicas` active pods per ReplicaSet.
-// manageReplicas: too few -> create the difference (burstReplicas 500) from the template with generateName
-// `<rs>-` and a controller ownerReference; too many -> delete the surplus, unscheduled and pending pods first.
-// Expectations: after creating or deleting, the controller does not act on that ReplicaSet again until it has
-// observed its own creations/deletions (or 5 minutes passed) — per process, so two acting leaders (split brain)
-// each create the missing pods: more pods than replicas, until one of them deletes the surplus.
+// Driven by the shared informers' events: a ReplicaSet added or changed, or one of its pods added, changed or
+// deleted, queues the ReplicaSet; a sync compares its active pods (from the cache) with spec.replicas:
+// too few -> create the difference (burstReplicas 500) from the template with generateName `<rs>-` and a controller
+// ownerReference; too many -> delete the surplus, unscheduled and pending pods first.
+// Expectations (controller.ControllerExpectations): after creating or deleting, the controller does not sync that
+// ReplicaSet again until its watch has shown its own creations/deletions (or 5 minutes passed). They are per
+// process: two acting leaders (split brain) both see the same pod go and both create a replacement — more pods
+// than replicas, until the surplus is deleted.
 //
-// Simplification: informers are modelled as a LIST of ReplicaSets and pods every `periodUs` (resourceVersion
-// "0"); pods are matched to a ReplicaSet by controller ownerReference (no adoption of orphans); no slow-start
-// batches (creations go out together); status updates are not written.
-import { PODS, REPLICASETS, type Pod, type ReplicaSet } from '../apiserver/objects';
+// Simplification: pods are matched by controller ownerReference (no adoption of orphans, no label-selector
+// matching); creations go out together (no slow-start batches); status is not written.
+import { PODS, type Pod, type ReplicaSet } from '../apiserver/objects';
 import type { RestClient } from '../client/rest-client';
 import type { ActingHandle } from '../lease/acting';
 import type { Context } from '../lease/go-context';
-import { jitterUntil } from '../lease/wait';
 import type { ProcessContext } from '../sim/process';
-import { createIn, deleteIn, listIn, outcomeOf } from './api';
+import { createIn, deleteIn, outcomeOf } from './api';
 import { recordEvent } from './events';
+import { keyOf, type Informer } from './informer';
 
 /** controller.ExpectationsTimeout. */
 const EXPECTATIONS_TIMEOUT_US = 5 * 60 * 1_000_000;
 /** replicaset.BurstReplicas. */
 const BURST_REPLICAS = 500;
 
-interface Expectation {
-  /** Names of pods created and not yet seen in a list. */
-  readonly adds: Set<string>;
-  /** Creations in flight (their names are not known yet). */
-  pendingCreates: number;
-  /** Names deleted and still seen in a list. */
-  readonly dels: Set<string>;
+interface Expectations {
+  add: number;
+  del: number;
   readonly setAtMonoUs: number;
 }
 
 export class ReplicaSetController {
-  private readonly expectations = new Map<string, Expectation>();
+  private readonly expectations = new Map<string, Expectations>();
+  private readonly queue = new Set<string>();
+  private readonly syncing = new Set<string>();
+  private ctx: Context | null = null;
+  private acting: ActingHandle | null = null;
+  private drainScheduled = false;
 
   constructor(
-    private readonly ctx: ProcessContext,
+    private readonly proc: ProcessContext,
     private readonly client: RestClient,
-    private readonly periodUs: number,
+    private readonly sets: Informer<ReplicaSet>,
+    private readonly pods: Informer<Pod>,
     private readonly verbosity: number,
   ) {}
 
+  /** Registers the handlers and starts syncing once the caches have synced. */
   start(leadingCtx: Context, acting: ActingHandle | null): void {
-    jitterUntil(this.ctx, leadingCtx, (next) => this.sync(leadingCtx, acting, next), this.periodUs, 0, () => {});
+    this.ctx = leadingCtx;
+    this.acting = acting;
+    this.sets.addEventHandler({ onAdd: (rs) => this.enqueue(keyOf(rs)), onUpdate: (_o, rs) => this.enqueue(keyOf(rs)) });
+    this.pods.addEventHandler({
+      onAdd: (pod) => {
+        const rs = this.owner(pod);
+        if (rs === null) return;
+        this.observe(rs, 'add');
+        this.enqueue(rs);
+      },
+      onUpdate: (_old, pod) => {
+        const rs = this.owner(pod);
+        if (rs !== null) this.enqueue(rs);
+      },
+      onDelete: (pod) => {
+        const rs = this.owner(pod);
+        if (rs === null) return;
+        this.observe(rs, 'del');
+        this.enqueue(rs);
+      },
+    });
+    this.sets.whenSynced(() => this.pods.whenSynced(() => this.scheduleDrain()));
   }
 
-  private sync(ctx: Context, acting: ActingHandle | null, next: () => void): void {
-    listIn(ctx, this.client, REPLICASETS, null, { resourceVersion: '0' }, (sets) => {
-      if (!sets.ok) {
-        next();
-        return;
-      }
-      listIn(ctx, this.client, PODS, null, { resourceVersion: '0' }, (pods) => {
-        if (!pods.ok) {
-          next();
-          return;
-        }
-        let outstanding = 1;
-        const finished = (): void => {
-          if (--outstanding === 0) next();
-        };
-        for (const rs of sets.object.items) {
-          outstanding++;
-          this.syncReplicaSet(ctx, acting, rs, pods.object.items, finished);
-        }
-        finished();
-      });
+  private owner(pod: Pod): string | null {
+    const ref = pod.metadata.ownerReferences?.find((o) => o.controller === true && o.kind === 'ReplicaSet');
+    return ref === undefined ? null : `${pod.metadata.namespace}/${ref.name}`;
+  }
+
+  private observe(rsKey: string, what: 'add' | 'del'): void {
+    const exp = this.expectations.get(rsKey);
+    if (exp === undefined) return;
+    if (what === 'add') exp.add--;
+    else exp.del--;
+  }
+
+  private enqueue(key: string): void {
+    this.queue.add(key);
+    this.scheduleDrain();
+  }
+
+  private scheduleDrain(): void {
+    if (this.drainScheduled || this.ctx === null || !this.sets.synced || !this.pods.synced) return;
+    this.drainScheduled = true;
+    this.proc.setTimer(0, () => {
+      this.drainScheduled = false;
+      this.drain();
     });
   }
 
-  private syncReplicaSet(ctx: Context, acting: ActingHandle | null, rs: ReplicaSet, allPods: Pod[], done: () => void): void {
-    const key = `${rs.metadata.namespace}/${rs.metadata.name}`;
-    const owned = allPods.filter((p) => p.metadata.namespace === rs.metadata.namespace && p.metadata.ownerReferences?.some((o) => o.controller === true && o.uid === rs.metadata.uid));
-    if (!this.satisfied(key, owned)) {
+  private drain(): void {
+    const ctx = this.ctx;
+    if (ctx === null || ctx.done) return;
+    for (const key of [...this.queue]) {
+      if (this.syncing.has(key)) continue; // a key is synced by one worker at a time; it stays queued
+      this.queue.delete(key);
+      this.syncing.add(key);
+      this.syncReplicaSet(ctx, key, () => {
+        this.syncing.delete(key);
+        if (this.queue.has(key)) this.scheduleDrain();
+      });
+    }
+  }
+
+  private syncReplicaSet(ctx: Context, key: string, done: () => void): void {
+    const rs = this.sets.get(key);
+    if (rs === undefined || !this.satisfied(key)) {
       done();
       return;
+    }
+    const owned: Pod[] = [];
+    for (const pod of this.pods.list()) {
+      if (pod.metadata.namespace === rs.metadata.namespace && pod.metadata.ownerReferences?.some((o) => o.controller === true && o.uid === rs.metadata.uid)) owned.push(pod);
     }
     const active = owned.filter((p) => p.metadata.deletionTimestamp === undefined && p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed');
     const replicas = rs.spec.replicas ?? 1;
@@ -84,19 +129,17 @@ export class ReplicaSetController {
       done();
       return;
     }
+    const acting = this.acting;
     if (diff < 0) {
       const creating = Math.min(-diff, BURST_REPLICAS);
-      if (this.verbosity >= 2) this.ctx.log('debug', `"Too few replicas" replicaSet="${key}" need=${replicas} creating=${creating}`);
-      const exp: Expectation = { adds: new Set(), pendingCreates: creating, dels: new Set(), setAtMonoUs: this.ctx.monoUs() };
+      if (this.verbosity >= 2) this.proc.log('debug', `"Too few replicas" replicaSet="${key}" need=${replicas} creating=${creating}`);
+      const exp: Expectations = { add: creating, del: 0, setAtMonoUs: this.proc.monoUs() };
       this.expectations.set(key, exp);
       let outstanding = creating;
       for (let i = 0; i < creating; i++) {
         createIn(ctx, this.client, PODS, rs.metadata.namespace!, this.podFromTemplate(rs), (result) => {
-          exp.pendingCreates--;
-          if (result.ok) {
-            exp.adds.add(result.object.metadata.name);
-            recordEvent(this.ctx, 'replicaset-controller', `ReplicaSet/${key}`, 'Normal', 'SuccessfulCreate', `Created pod: ${result.object.metadata.name}`);
-          }
+          if (result.ok) recordEvent(this.proc, 'replicaset-controller', `ReplicaSet/${key}`, 'Normal', 'SuccessfulCreate', `Created pod: ${result.object.metadata.name}`);
+          else exp.add--; // CreationObserved: the creation will never be seen
           acting?.action('create-pod', result.ok ? `${rs.metadata.namespace}/${result.object.metadata.name}` : `${key}-*`, outcomeOf(result), `replicaset ${key}`);
           if (--outstanding === 0) done();
         });
@@ -104,36 +147,30 @@ export class ReplicaSetController {
       return;
     }
     const deleting = Math.min(diff, BURST_REPLICAS);
-    if (this.verbosity >= 2) this.ctx.log('debug', `"Too many replicas" replicaSet="${key}" need=${replicas} deleting=${deleting}`);
+    if (this.verbosity >= 2) this.proc.log('debug', `"Too many replicas" replicaSet="${key}" need=${replicas} deleting=${deleting}`);
     const victims = [...active].sort(deletionOrder).slice(0, deleting);
-    const exp: Expectation = { adds: new Set(), pendingCreates: 0, dels: new Set(victims.map((p) => p.metadata.name)), setAtMonoUs: this.ctx.monoUs() };
+    const exp: Expectations = { add: 0, del: victims.length, setAtMonoUs: this.proc.monoUs() };
     this.expectations.set(key, exp);
     let outstanding = victims.length;
     for (const pod of victims) {
       deleteIn(ctx, this.client, PODS, pod.metadata.namespace!, pod.metadata.name, (result) => {
-        if (result.ok) recordEvent(this.ctx, 'replicaset-controller', `ReplicaSet/${key}`, 'Normal', 'SuccessfulDelete', `Deleted pod: ${pod.metadata.name}`);
-        else exp.dels.delete(pod.metadata.name);
-        acting?.action('delete-pod', `${pod.metadata.namespace}/${pod.metadata.name}`, outcomeOf(result), `replicaset ${key}`);
+        if (result.ok) recordEvent(this.proc, 'replicaset-controller', `ReplicaSet/${key}`, 'Normal', 'SuccessfulDelete', `Deleted pod: ${pod.metadata.name}`);
+        else exp.del--;
+        acting?.action('delete-pod', keyOf(pod), outcomeOf(result), `replicaset ${key}`);
         if (--outstanding === 0) done();
       });
     }
   }
 
-  /** SatisfiedExpectations: own creations and deletions observed, or expired. */
-  private satisfied(key: string, owned: Pod[]): boolean {
+  /** SatisfiedExpectations: own creations and deletions observed, or expired, or never set. */
+  private satisfied(key: string): boolean {
     const exp = this.expectations.get(key);
     if (exp === undefined) return true;
-    if (this.ctx.monoUs() - exp.setAtMonoUs > EXPECTATIONS_TIMEOUT_US) {
+    if ((exp.add <= 0 && exp.del <= 0) || this.proc.monoUs() - exp.setAtMonoUs > EXPECTATIONS_TIMEOUT_US) {
       this.expectations.delete(key);
       return true;
     }
-    if (exp.pendingCreates > 0) return false;
-    const names = new Set(owned.map((p) => p.metadata.name));
-    for (const name of exp.adds) if (names.has(name)) exp.adds.delete(name);
-    for (const name of exp.dels) if (!names.has(name)) exp.dels.delete(name);
-    if (exp.adds.size > 0 || exp.dels.size > 0) return false;
-    this.expectations.delete(key);
-    return true;
+    return false;
   }
 
   private podFromTemplate(rs: ReplicaSet): Pod {

@@ -10,10 +10,13 @@
 // - SIGTERM cancels the signal context: the leading context ends, the lease is released (holder "",
 //   leaseDurationSeconds 1) and the process exits 0. A standby exits 0 at once.
 //
-// Simplification (docs/faithfulness.md): informers are modelled as a LIST of nodes and pods (resourceVersion "0",
-// the apiserver's cache) every `syncPeriodUs` while leading, instead of a watch; the scheduling queue is that
-// list's pending pods in creation order; the scoring is "fewest pods, ties broken at random" (selectHost's
-// reservoir sampling over equal scores), with the filters that matter here: node Ready, schedulable, taints.
+// Informers (LIST + WATCH of nodes and pods) run from the start; pending pods enter the scheduling queue from
+// their watch events, and the leader schedules them one by one, binding asynchronously (the scheduler cache
+// "assumes" a pod bound until its watch event confirms it).
+// Simplification (docs/faithfulness.md): the queue is FIFO by priority; a pod that fits no node waits for a node
+// event or the 30 s flush of unschedulable pods, a failed binding is retried after 1 s; the scoring is "fewest
+// pods, ties broken at random" (selectHost's reservoir sampling over equal scores), with the filters that matter
+// here: node Ready, schedulable, taints, nodeSelector.
 import { NODES, PODS, type Node, type Pod, type Taint } from '../apiserver/objects';
 import { RestClient, RestTransport } from '../client/rest-client';
 import type { ActingHandle } from '../lease/acting';
@@ -21,7 +24,8 @@ import { LeaderElectionConfigError } from '../lease/elector';
 import type { Context } from '../lease/go-context';
 import { jitterUntil } from '../lease/wait';
 import type { ProcessBehavior, ProcessContext, ProcessSpec } from '../sim/process';
-import { bindIn, errorOutcome, isPendingUnscheduled, listIn, outcomeOf } from './api';
+import { bindIn, errorOutcome, isPendingUnscheduled, outcomeOf } from './api';
+import { Informer, keyOf } from './informer';
 import {
   COMMIT,
   ComponentConfigError,
@@ -42,15 +46,12 @@ export interface SchedulerConfig {
   readonly server?: KubeconfigServer;
   /** klog -v (default 0). */
   readonly verbosity?: number;
-  /** How often the leader lists nodes and pods (the informer model). Default 1 s. */
-  readonly syncPeriodUs?: number;
 }
 
 export interface ResolvedSchedulerConfig {
   readonly leaderElection: LeaderElectionConfiguration;
   readonly server: KubeconfigServer | null;
   readonly verbosity: number;
-  readonly syncPeriodUs: number;
 }
 
 export const SCHEDULER = 'kube-scheduler';
@@ -58,9 +59,9 @@ export const SCHEDULER = 'kube-scheduler';
 export function resolveSchedulerConfig(config: SchedulerConfig = {}): ResolvedSchedulerConfig {
   const leaderElection = { ...defaultLeaderElection(SCHEDULER), ...config.leaderElection };
   checkDurations(SCHEDULER, leaderElection);
-  const syncPeriodUs = config.syncPeriodUs ?? 1_000_000;
-  if (!(syncPeriodUs > 0) || !Number.isInteger(syncPeriodUs)) throw new ComponentConfigError(`${SCHEDULER}: syncPeriodUs must be a positive integer, got ${syncPeriodUs}`);
-  return { leaderElection, server: config.server ?? null, verbosity: config.verbosity ?? 0, syncPeriodUs };
+  const verbosity = config.verbosity ?? 0;
+  if (!Number.isInteger(verbosity) || verbosity < 0) throw new ComponentConfigError(`${SCHEDULER} -v: expected a whole number >= 0, got ${verbosity}`);
+  return { leaderElection, server: config.server ?? null, verbosity };
 }
 
 /** Integer, non-negative durations (client-go's own checks run when the elector is created, with its messages). */
@@ -100,13 +101,15 @@ function startScheduler(ctx: ProcessContext, config: ResolvedSchedulerConfig): P
     }
   };
 
+  const scheduler = new Scheduler(ctx, client, v);
+  scheduler.run(runCtx);
   const afterSync = (): void => {
     if (runCtx.done) {
       exitOnStop();
       return;
     }
     if (!le.leaderElect) {
-      new SchedulingLoop(ctx, client, runCtx, null, config.syncPeriodUs, v).start();
+      scheduler.start(runCtx, null);
       return;
     }
     try {
@@ -120,7 +123,7 @@ function startScheduler(ctx: ProcessContext, config: ResolvedSchedulerConfig): P
         name: SCHEDULER,
         verbosity: v,
         runCtx,
-        onStartedLeading: (leadingCtx, acting) => new SchedulingLoop(ctx, client, leadingCtx, acting, config.syncPeriodUs, v).start(),
+        onStartedLeading: (leadingCtx, acting) => scheduler.start(leadingCtx, acting),
         onStoppedLeading: exitOnStop,
       });
     } catch (e) {
@@ -129,45 +132,14 @@ function startScheduler(ctx: ProcessContext, config: ResolvedSchedulerConfig): P
       ctx.exit(1, `couldn't create leader elector: ${e.message}`);
     }
   };
-  waitForCacheSync(ctx, client, runCtx, afterSync);
+  // startInformersAndWaitForSync: leader election starts once both caches synced (or the process is told to stop).
+  scheduler.whenSynced(runCtx, afterSync);
 
   return {
     terminate(): void {
       runCtx.cancel();
     },
   };
-}
-
-/** Informers' initial LIST (resourceVersion "0"), retried every second until nodes and pods are listed. */
-export function waitForCacheSync(ctx: ProcessContext, client: RestClient, runCtx: Context, done: () => void): void {
-  const attempt = (): void => {
-    if (runCtx.done) {
-      done();
-      return;
-    }
-    listIn(runCtx, client, NODES, null, { resourceVersion: '0' }, (nodes) => {
-      if (!nodes.ok) {
-        retry(nodes.error.message, 'Node');
-        return;
-      }
-      listIn(runCtx, client, PODS, null, { resourceVersion: '0' }, (pods) => {
-        if (!pods.ok) {
-          retry(pods.error.message, 'Pod');
-          return;
-        }
-        done();
-      });
-    });
-  };
-  const retry = (message: string, kind: string): void => {
-    if (runCtx.done) {
-      done();
-      return;
-    }
-    ctx.log('error', `"Failed to watch" err="failed to list *v1.${kind}: ${message}"`);
-    ctx.setTimer(1_000_000, attempt);
-  };
-  attempt();
 }
 
 /** Whether the pod tolerates a taint (Exists / Equal on key, effect match or empty). */
@@ -198,89 +170,150 @@ export function feasible(pod: Pod, node: Node): boolean {
   return true;
 }
 
-/** The leader's work: bind each pending pod to a feasible node. */
-class SchedulingLoop {
-  /** Pods this process bound (or is binding) that the last list did not show bound yet: the scheduler cache's "assumed" pods. */
+/** Unschedulable pods are moved back to the active queue this often (flushUnschedulablePodsLeftover). */
+const UNSCHEDULABLE_FLUSH_US = 30_000_000;
+/** A failed binding is retried after this back-off (podInitialBackoffSeconds 1). */
+const BIND_RETRY_US = 1_000_000;
+
+/** The scheduler: informer caches, the scheduling queue, and scheduleOne while leading. */
+class Scheduler {
+  private readonly nodes: Informer<Node>;
+  private readonly pods: Informer<Pod>;
+  /** The active queue: pod keys waiting to be scheduled. */
+  private readonly active = new Set<string>();
+  /** Pods that fit no node: retried on node events and on the periodic flush. */
+  private readonly unschedulable = new Set<string>();
+  /** The cache's assumed pods: bound (or binding) by this process, not yet seen bound by the watch. */
   private readonly assumed = new Map<string, string>();
+  private leadingCtx: Context | null = null;
+  private acting: ActingHandle | null = null;
+  private drainScheduled = false;
 
   constructor(
     private readonly ctx: ProcessContext,
     private readonly client: RestClient,
-    private readonly leadingCtx: Context,
-    private readonly acting: ActingHandle | null,
-    private readonly periodUs: number,
     private readonly verbosity: number,
-  ) {}
-
-  start(): void {
-    jitterUntil(this.ctx, this.leadingCtx, (next) => this.cycle(next), this.periodUs, 0, () => {});
+  ) {
+    this.nodes = new Informer(ctx, client, NODES, null);
+    this.pods = new Informer(ctx, client, PODS, null);
+    this.pods.addEventHandler({
+      onAdd: (pod) => this.podChanged(pod),
+      onUpdate: (_old, pod) => this.podChanged(pod),
+      onDelete: (pod) => {
+        const key = keyOf(pod);
+        this.active.delete(key);
+        this.unschedulable.delete(key);
+        this.assumed.delete(key);
+      },
+    });
+    this.nodes.addEventHandler({ onAdd: () => this.moveAllToActive(), onUpdate: () => this.moveAllToActive() });
   }
 
-  private cycle(next: () => void): void {
-    const ctx = this.leadingCtx;
-    listIn(ctx, this.client, NODES, null, { resourceVersion: '0' }, (nodes) => {
-      if (!nodes.ok) {
-        next();
-        return;
-      }
-      listIn(ctx, this.client, PODS, null, { resourceVersion: '0' }, (pods) => {
-        if (!pods.ok) {
-          next();
-          return;
-        }
-        this.schedule(nodes.object.items, pods.object.items, next);
-      });
+  /** Starts the informers (they run for the whole process). */
+  run(runCtx: Context): void {
+    this.nodes.run(runCtx);
+    this.pods.run(runCtx);
+  }
+
+  whenSynced(runCtx: Context, done: () => void): void {
+    let once = false;
+    const fire = (): void => {
+      if (once) return;
+      once = true;
+      done();
+    };
+    runCtx.onDone(fire);
+    this.nodes.whenSynced(() => this.pods.whenSynced(fire));
+  }
+
+  /** sched.Run(ctx): schedule until ctx is done. */
+  start(leadingCtx: Context, acting: ActingHandle | null): void {
+    this.leadingCtx = leadingCtx;
+    this.acting = acting;
+    leadingCtx.onDone(() => {
+      if (this.leadingCtx === leadingCtx) this.leadingCtx = null;
+    });
+    jitterUntil(this.ctx, leadingCtx, (next) => {
+      this.moveAllToActive();
+      next();
+    }, UNSCHEDULABLE_FLUSH_US, 0, () => {});
+    this.scheduleDrain();
+  }
+
+  private podChanged(pod: Pod): void {
+    const key = keyOf(pod);
+    if ((pod.spec.nodeName ?? '') !== '') {
+      this.assumed.delete(key);
+      this.active.delete(key);
+      this.unschedulable.delete(key);
+      return;
+    }
+    if (!isPendingUnscheduled(pod) || this.assumed.has(key)) return;
+    if (!this.unschedulable.has(key)) this.active.add(key);
+    this.scheduleDrain();
+  }
+
+  private moveAllToActive(): void {
+    for (const key of this.unschedulable) this.active.add(key);
+    this.unschedulable.clear();
+    this.scheduleDrain();
+  }
+
+  private scheduleDrain(): void {
+    if (this.drainScheduled || this.leadingCtx === null || this.active.size === 0) return;
+    this.drainScheduled = true;
+    this.ctx.setTimer(0, () => {
+      this.drainScheduled = false;
+      this.drain();
     });
   }
 
-  private schedule(nodes: Node[], pods: Pod[], next: () => void): void {
-    const podsPerNode = new Map<string, number>();
-    const pending: Pod[] = [];
-    const seen = new Set<string>();
-    for (const pod of pods) {
-      const key = `${pod.metadata.namespace}/${pod.metadata.name}`;
-      seen.add(key);
+  /** scheduleOne for every pod in the active queue (bindings go out asynchronously). */
+  private drain(): void {
+    const ctx = this.leadingCtx;
+    if (ctx === null || ctx.done) return;
+    const queue = [...this.active].map((k) => this.pods.get(k)).filter((p): p is Pod => p !== undefined && isPendingUnscheduled(p));
+    this.active.clear();
+    queue.sort((a, b) => (b.spec.priority ?? 0) - (a.spec.priority ?? 0) || Number(a.metadata.resourceVersion ?? 0) - Number(b.metadata.resourceVersion ?? 0));
+    const podsPerNode = this.podsPerNode();
+    const nodes = [...this.nodes.list()];
+    for (const pod of queue) this.scheduleOne(ctx, pod, nodes, podsPerNode);
+  }
+
+  private podsPerNode(): Map<string, number> {
+    const counts = new Map<string, number>();
+    for (const pod of this.pods.list()) {
       const node = pod.spec.nodeName ?? '';
-      if (node !== '') {
-        this.assumed.delete(key);
-        podsPerNode.set(node, (podsPerNode.get(node) ?? 0) + 1);
-      } else if (isPendingUnscheduled(pod) && !this.assumed.has(key)) pending.push(pod);
+      if (node !== '') counts.set(node, (counts.get(node) ?? 0) + 1);
     }
-    for (const [key, node] of this.assumed) {
-      if (!seen.has(key)) this.assumed.delete(key);
-      else podsPerNode.set(node, (podsPerNode.get(node) ?? 0) + 1);
-    }
-    if (pending.length === 0) {
-      next();
+    for (const node of this.assumed.values()) counts.set(node, (counts.get(node) ?? 0) + 1);
+    return counts;
+  }
+
+  private scheduleOne(ctx: Context, pod: Pod, nodes: Node[], podsPerNode: Map<string, number>): void {
+    const ref = keyOf(pod);
+    const node = this.selectHost(pod, nodes, podsPerNode);
+    if (node === null) {
+      if (this.verbosity >= 2) this.ctx.log('debug', `"Unable to schedule pod; no fit; waiting" pod="${ref}" err="0/${nodes.length} nodes are available"`);
+      this.unschedulable.add(ref);
       return;
     }
-    // The active queue: by priority, then creation (the list is in key order; creation order by resourceVersion).
-    pending.sort((a, b) => (b.spec.priority ?? 0) - (a.spec.priority ?? 0) || Number(a.metadata.resourceVersion ?? 0) - Number(b.metadata.resourceVersion ?? 0));
-    let outstanding = pending.length;
-    const finished = (): void => {
-      if (--outstanding === 0) next();
-    };
-    for (const pod of pending) {
-      const node = this.selectHost(pod, nodes, podsPerNode);
-      const ref = `${pod.metadata.namespace}/${pod.metadata.name}`;
-      if (node === null) {
-        if (this.verbosity >= 2) this.ctx.log('debug', `"Unable to schedule pod; no fit; waiting" pod="${ref}" err="0/${nodes.length} nodes are available"`);
-        finished();
-        continue;
+    this.assumed.set(ref, node);
+    podsPerNode.set(node, (podsPerNode.get(node) ?? 0) + 1);
+    const acting = this.acting;
+    bindIn(ctx, this.client, pod.metadata.namespace!, pod.metadata.name, node, (result) => {
+      acting?.action('bind', ref, outcomeOf(result), node);
+      if (result.ok) {
+        if (this.verbosity >= 2) this.ctx.log('debug', `"Successfully bound pod to node" pod="${ref}" node="${node}" evaluatedNodes=${nodes.length}`);
+        return;
       }
-      this.assumed.set(ref, node);
-      podsPerNode.set(node, (podsPerNode.get(node) ?? 0) + 1);
-      bindIn(this.leadingCtx, this.client, pod.metadata.namespace!, pod.metadata.name, node, (result) => {
-        this.acting?.action('bind', ref, outcomeOf(result), node);
-        if (result.ok) {
-          if (this.verbosity >= 2) this.ctx.log('debug', `"Successfully bound pod to node" pod="${ref}" node="${node}" evaluatedNodes=${nodes.length}`);
-        } else {
-          this.assumed.delete(ref);
-          this.ctx.log('error', `"Error scheduling pod; retrying" err="${errorOutcome(result.error)}" pod="${ref}"`);
-        }
-        finished();
+      this.assumed.delete(ref);
+      this.ctx.log('error', `"Error scheduling pod; retrying" err="${errorOutcome(result.error)}" pod="${ref}"`);
+      this.ctx.setTimer(BIND_RETRY_US, () => {
+        const current = this.pods.get(ref);
+        if (current !== undefined) this.podChanged(current);
       });
-    }
+    });
   }
 
   /** Fewest pods wins; equal scores are sampled uniformly (selectHost's reservoir sampling). */

@@ -70,7 +70,7 @@ describe('kube-controller-manager', () => {
       expect(p.metadata.ownerReferences).toEqual([{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'web', uid: 'uid-web', controller: true, blockOwnerDeletion: true }]);
     }
     const victim = pods()[0]!;
-    h.api.objects.delete(`pods/default/${victim.metadata.name}`);
+    h.remove('pods', 'default', victim.metadata.name);
     h.sim.runUntil(25 * S);
     expect(pods()).toHaveLength(3);
     expect(pods().map((p) => p.metadata.name)).not.toContain(victim.metadata.name);

@@ -7,7 +7,7 @@
 import { serveRpc, type RpcResponder, type RpcServerRequest } from '../../src/sim/rpc';
 import type { ProcessSpec, ProcessContext } from '../../src/sim/process';
 import { APISERVER_PORT, type HttpRequest, type HttpResponse } from '../../src/apiserver/http';
-import { RESOURCES, formatTime, type KubeObject, type Pod, type ResourceType, type Status } from '../../src/apiserver/objects';
+import { RESOURCES, formatTime, type KubeObject, type Pod, type ResourceType, type Status, type WatchEvent } from '../../src/apiserver/objects';
 import { alreadyExists, conflict, notFound, resourceConflict, resourceVersionRequired, success } from '../../src/apiserver/status';
 
 export interface FakeApiState {
@@ -17,10 +17,39 @@ export interface FakeApiState {
   available: boolean;
   /** Requests served, by verb+resource (for tests). */
   readonly requests: Map<string, number>;
+  /** Every change, for watches: resource plural, event. */
+  readonly history: Array<{ readonly resource: string; readonly namespace: string; readonly event: WatchEvent }>;
+  readonly watchers: Set<Watcher>;
+}
+
+interface Watcher {
+  readonly resource: string;
+  readonly namespace: string | null;
+  readonly push: (event: WatchEvent) => void;
 }
 
 export function newFakeApiState(): FakeApiState {
-  return { objects: new Map(), revision: 1, available: true, requests: new Map() };
+  return { objects: new Map(), revision: 1, available: true, requests: new Map(), history: [], watchers: new Set() };
+}
+
+/** Stores (or with null deletes) an object and tells the watchers; the object's resourceVersion must be set. */
+export function commit(state: FakeApiState, resource: ResourceType, namespace: string | null | undefined, name: string, object: KubeObject | null): void {
+  const k = key(resource, namespace, name);
+  const previous = state.objects.get(k);
+  let event: WatchEvent;
+  if (object === null) {
+    if (previous === undefined) return;
+    state.objects.delete(k);
+    const last = structuredClone(previous);
+    last.metadata.resourceVersion = String(++state.revision);
+    event = { type: 'DELETED', object: last };
+  } else {
+    state.objects.set(k, object);
+    event = { type: previous === undefined ? 'ADDED' : 'MODIFIED', object: structuredClone(object) };
+  }
+  const ns = namespace ?? '';
+  state.history.push({ resource: resource.resource, namespace: ns, event });
+  for (const w of state.watchers) if (w.resource === resource.resource && (w.namespace === null || w.namespace === ns)) w.push(structuredClone(event));
 }
 
 interface Parsed {
@@ -61,11 +90,31 @@ export function fakeApiserverSpec(state: FakeApiState): ProcessSpec {
     create(ctx: ProcessContext) {
       serveRpc(ctx, APISERVER_PORT, (req: RpcServerRequest, respond: RpcResponder) => {
         if (!state.available) return; // hangs: the client's deadline ends it
-        respond.reply(handle(state, ctx, req.body as HttpRequest));
+        const http = req.body as HttpRequest;
+        if (http.query?.watch === true) {
+          serveWatch(state, http, respond);
+          return;
+        }
+        respond.reply(handle(state, ctx, http));
       });
       return {};
     },
   };
+}
+
+function serveWatch(state: FakeApiState, req: HttpRequest, respond: RpcResponder): void {
+  const p = parsePath(req.path);
+  if (p === null) {
+    respond.reply({ code: 404, kind: 'text', text: '404 page not found\n' });
+    return;
+  }
+  const from = Number(req.query?.resourceVersion ?? '0');
+  const send = (event: WatchEvent): void => respond.push({ code: 200, kind: 'event', event } satisfies HttpResponse);
+  for (const h of state.history) {
+    if (h.resource !== p.resource.resource || (p.namespace !== null && h.namespace !== p.namespace)) continue;
+    if (Number((h.event.object as KubeObject).metadata.resourceVersion) > from) send(structuredClone(h.event));
+  }
+  state.watchers.add({ resource: p.resource.resource, namespace: p.namespace, push: send });
 }
 
 function obj(code: number, body: KubeObject | Status | { apiVersion: string; kind: string; metadata: object; items: KubeObject[] }): HttpResponse {
@@ -106,7 +155,7 @@ function handle(state: FakeApiState, ctx: ProcessContext, req: HttpRequest): Htt
         const next = clone(pod);
         next.spec.nodeName = target;
         next.metadata.resourceVersion = String(++state.revision);
-        state.objects.set(key(r, p.namespace, p.name), next);
+        commit(state, r, p.namespace, p.name, next);
         return obj(201, success());
       }
       const body = clone(req.body as KubeObject);
@@ -121,7 +170,7 @@ function handle(state: FakeApiState, ctx: ProcessContext, req: HttpRequest): Htt
       body.metadata.creationTimestamp = formatTime(ctx.wallUs());
       body.metadata.resourceVersion = String(++state.revision);
       if (r.namespaced) body.metadata.namespace = p.namespace ?? body.metadata.namespace ?? 'default';
-      state.objects.set(k, body);
+      commit(state, r, body.metadata.namespace, body.metadata.name, body);
       return obj(201, clone(body));
     }
     case 'PUT': {
@@ -136,14 +185,14 @@ function handle(state: FakeApiState, ctx: ProcessContext, req: HttpRequest): Htt
       } else if (rv !== current.metadata.resourceVersion) return err(resourceConflict(r, name));
       const next = p.sub === 'status' ? { ...clone(current), status: body.status } : { ...body, status: current.status };
       next.metadata = { ...clone(current.metadata), ...(p.sub === 'status' ? {} : body.metadata), resourceVersion: String(++state.revision) };
-      state.objects.set(k, next);
+      commit(state, r, p.namespace, name, next);
       return obj(200, clone(next));
     }
     case 'DELETE': {
       const k = key(r, p.namespace, p.name!);
       const current = state.objects.get(k);
       if (current === undefined) return err(notFound(r, p.name!));
-      state.objects.delete(k);
+      commit(state, r, p.namespace, p.name!, null);
       return obj(200, current);
     }
     default:

@@ -7,8 +7,8 @@ import type { Host } from '../../src/sim/host';
 import { schedulerProcessSpec, type SchedulerConfig } from '../../src/controllers/scheduler';
 import { controllerManagerProcessSpec, type ControllerManagerConfig } from '../../src/controllers/controller-manager';
 import { ActingLeaders } from '../../src/lease/acting';
-import { fakeApiserverSpec, newFakeApiState, type FakeApiState } from './fake-apiserver';
-import type { KubeObject, Lease } from '../../src/apiserver/objects';
+import { commit, fakeApiserverSpec, newFakeApiState, type FakeApiState } from './fake-apiserver';
+import { RESOURCES, type KubeObject, type Lease } from '../../src/apiserver/objects';
 import { kubeletProcessSpec, type KubeletConfig } from '../../src/kubelet/kubelet';
 
 export const API_ADDRESS = '10.0.0.100';
@@ -34,7 +34,10 @@ export interface Harness {
   readonly sink: MemorySink;
   readonly acting: ActingLeaders;
   lease(name: string): Lease | undefined;
+  /** Writes an object as a client would (watchers are told). */
   put(resource: string, namespace: string | null, object: KubeObject): void;
+  /** Deletes an object as a client would. */
+  remove(resource: string, namespace: string | null, name: string): void;
 }
 
 export function harness(options: HarnessOptions): Harness {
@@ -77,7 +80,9 @@ export function harness(options: HarnessOptions): Harness {
     put: (resource, namespace, object) => {
       object.metadata.resourceVersion = String(++api.revision);
       object.metadata.uid ??= `uid-${object.metadata.name}`;
-      api.objects.set(`${resource}/${namespace ?? ''}/${object.metadata.name}`, object);
+      if (namespace !== null) object.metadata.namespace = namespace;
+      commit(api, RESOURCES.find((r) => r.resource === resource)!, namespace, object.metadata.name, object);
     },
+    remove: (resource, namespace, name) => commit(api, RESOURCES.find((r) => r.resource === resource)!, namespace, name, null),
   };
 }

@@ -139,7 +139,7 @@ describe('kube-scheduler configuration', () => {
     });
     expect(() => leaderElectionFromFlags('kube-scheduler', { '--leader-elect-lease-duration': 'soon' }, 'kube-scheduler')).toThrow(ComponentConfigError);
     expect(() => leaderElectionFromFlags('kube-scheduler', { '--leader-elect-resource-lock': 'endpoints' }, 'kube-scheduler')).toThrow(/only "leases"/);
-    expect(() => resolveSchedulerConfig({ syncPeriodUs: 0 })).toThrow(ComponentConfigError);
+    expect(() => resolveSchedulerConfig({ verbosity: -1 })).toThrow(ComponentConfigError);
   });
 
   it('exits 1 with client-go\'s message when the durations are inconsistent', () => {
