@@ -14,6 +14,7 @@ import { installKubelets } from './kubelets';
 import { installLoadBalancer, type LoadBalancer } from './lb';
 import { execOn } from './exec';
 import { apiProbe } from './probe';
+import { schedulingDelays, workloadCreator } from './workload';
 import { delayFirstStart } from './start-delay';
 import { processNames } from './roles';
 import { allHosts, type ClusterSpec } from './spec';
@@ -37,6 +38,8 @@ export interface Cluster {
   processesOn(host: string): string[];
   /** Acting-leader intervals so far: etcd terms and each lease's acting leaders. */
   leaders(): Leaders;
+  /** Scheduling delays (creation -> bound) of the pods created so far, and how many are not bound yet. */
+  scheduling(): { delaysUs: number[]; unscheduled: number };
   /** Client connections through the load balancer(s) per backend server now. */
   lbSessions(): Record<string, number>;
   /** Time the API was unavailable to a client through the LB so far, or null when no probe runs. */
@@ -81,6 +84,12 @@ export function buildCluster(sim: Simulation, spec: ClusterSpec): Cluster {
   if (spec.client !== null && probe !== null) {
     hosts.get(spec.client.name)!.addProcess(delayFirstStart(probe.spec, spec.startDelaysUs[`${spec.client.name}/${probe.spec.name}`]));
   }
+  const hasWorkload = spec.workload.pods.length > 0 || spec.workload.replicaSets.length > 0;
+  const creator = hasWorkload ? workloadCreator(engine, spec.workload, { address: spec.loadBalancer.address, port: spec.loadBalancer.port }) : null;
+  if (creator !== null) {
+    if (spec.client === null) throw new Error('a workload needs the client host (topology.apiProbe must not be false)');
+    hosts.get(spec.client.name)!.addProcess(creator.spec);
+  }
 
   return {
     spec,
@@ -101,6 +110,7 @@ export function buildCluster(sim: Simulation, spec: ClusterSpec): Cluster {
       return { etcd: etcd.leaderIntervals(), leases: byLease };
     },
     apiUnavailableUs: () => probe?.unavailableUs() ?? null,
+    scheduling: () => schedulingDelays(creator?.podsCreated ?? new Map<string, number>(), acting.actions),
     lbSessions: () => {
       const out: Record<string, number> = {};
       for (const h of spec.controlPlane) out[h.name] = 0;

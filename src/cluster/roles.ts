@@ -12,6 +12,7 @@ export const PROC = {
   nlb: 'nlb',
   keepalived: 'keepalived',
   probe: 'api-probe',
+  workload: 'workload',
 } as const;
 
 export type HostRole = 'control-plane' | 'etcd' | 'load-balancer' | 'worker' | 'client';
@@ -37,7 +38,7 @@ export function processNames(spec: ClusterSpec, host: string): string[] {
     case 'worker':
       return [PROC.kubelet];
     case 'client':
-      return [PROC.probe];
+      return [PROC.probe, PROC.workload];
     case undefined:
       return [];
   }

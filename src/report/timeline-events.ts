@@ -7,6 +7,7 @@ import '../apiserver/trace-events';
 import '../lb/trace-events';
 import '../kubelet/static-pods';
 import '../cluster/trace-events';
+import '../controllers/events';
 import { isInspectionProcess } from '../cluster/exec';
 
 export interface TimelineLine {
@@ -69,6 +70,9 @@ function describeEvent(e: TraceEvent): TimelineLine | null {
   switch (e.kind) {
     case 'fault':
       if (e.detail.includes(' skipped: ')) return { tUs: e.tUs, text: `fault ${e.detail}`, breaksFold: true };
+      if (e.action === 'heal') return { tUs: e.tUs, text: `network heals${e.target === 'all' ? '' : ` around ${e.target}`}`, breaksFold: true };
+      if (e.action === 'isolate') return { tUs: e.tUs, text: `${e.target} is cut off from every other host`, breaksFold: true };
+      if (e.action === 'partition') return { tUs: e.tUs, text: `network partition ${e.target}`, breaksFold: true };
       return { tUs: e.tUs, text: `${e.target.replace('/', ' ')} ${faultWords(e.action, e.target, e.detail)}`, breaksFold: true };
     case 'host.state':
       return e.tUs === 0 ? null : { tUs: e.tUs, text: `${e.host} ${e.up ? 'boots' : 'is down'}` };
@@ -95,6 +99,10 @@ function describeEvent(e: TraceEvent): TimelineLine | null {
       return null;
     case 'cluster.api':
       return { tUs: e.tUs, text: e.available ? 'client: the API answers again through the load balancer' : `client: the API is unavailable through the load balancer (${e.detail})` };
+    case 'k8s.event':
+      // leader election and static pod events are told by their own lines
+      if (e.reason === 'LeaderElection' || e.component === 'kubelet') return null;
+      return { tUs: e.tUs, text: `${e.host} ${e.component}: ${e.type} ${e.reason} ${e.object}: ${e.message}`, fold: `event ${e.host} ${e.component} ${e.reason}` };
     case 'cluster.start-delay':
       return { tUs: e.tUs, text: `${e.host} ${e.proc} begins work after its start delay of ${secs(e.delayUs)}` };
     case 'violation':

@@ -5,3 +5,4 @@ import '../lb/trace-events';
 import '../kubelet/static-pods';
 import '../lease/acting';
 import '../cluster/trace-events';
+import '../controllers/events';

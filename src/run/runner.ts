@@ -68,6 +68,7 @@ export const RECORDED_KINDS: readonly TraceKind[] = ['run.start', 'run.end', 'fa
   'kubelet.static-pod',
   'cluster.api',
   'cluster.start-delay',
+  'k8s.event',
 ];
 
 /** An error inside the simulation (a bug, not bad input): carries what is needed to reproduce it. */
@@ -159,6 +160,7 @@ export class ScenarioRun {
     const leaders = this.cluster.leaders();
     const violations: Violation[] = engine.violation ? [engine.violation] : [];
     const leases = electionLeases(this.scenario.cluster);
+    const scheduling = this.cluster.scheduling();
     const metrics = computeMetrics({
       leaders,
       applied: this.sim.faults.applied,
@@ -166,8 +168,8 @@ export class ScenarioRun {
       leaseComponents: { [leases.scheduler]: PROC.scheduler, [leases.controllerManager]: PROC.controllerManager },
       apiUnavailableUs: this.cluster.apiUnavailableUs(),
       starts: this.starts,
-      schedulingDelaysUs: [],
-      unscheduledPods: 0,
+      schedulingDelaysUs: scheduling.delaysUs,
+      unscheduledPods: scheduling.unscheduled,
       lbSessions: this.cluster.lbSessions(),
     });
     const expectations = this.scenario.expectations.map((e) => evaluate(e, { leaders, violations, metrics, inspections: this.inspectionOutputs, endUs }));
