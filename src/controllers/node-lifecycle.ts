@@ -77,6 +77,11 @@ export class NodeLifecycleController {
   /** When this controller first saw a NoExecute taint on a node (taint eviction timers). */
   private readonly taintSeenMonoUs = new Map<string, number>();
   private lastNodes: Node[] = [];
+  private startedMonoUs = 0;
+  private leadingCtx: Context | null = null;
+  private acting: ActingHandle | null = null;
+  /** A tainting pass is scheduled or running. */
+  private tainterBusy = false;
 
   constructor(
     private readonly ctx: ProcessContext,
@@ -93,7 +98,9 @@ export class NodeLifecycleController {
   start(leadingCtx: Context, acting: ActingHandle | null): void {
     this.tokensAtMonoUs = this.ctx.monoUs();
     jitterUntil(this.ctx, leadingCtx, (next) => this.monitorNodeHealth(leadingCtx, acting, next), this.config.nodeMonitorPeriodUs, 0, () => {});
-    jitterUntil(this.ctx, leadingCtx, (next) => this.doNoExecuteTaintingPass(leadingCtx, acting, next), EVICTION_PASS_US, 0, () => {});
+    this.startedMonoUs = this.ctx.monoUs();
+    this.leadingCtx = leadingCtx;
+    this.acting = acting;
   }
 
   private monitorNodeHealth(ctx: Context, acting: ActingHandle | null, next: () => void): void {
@@ -203,6 +210,7 @@ export class NodeLifecycleController {
           taints.push({ key: noExecute, effect: 'NoExecute', timeAdded: formatTime(this.ctx.wallUs()) });
         } else if (!taints.some((t) => t.key === noExecute && t.effect === 'NoExecute') && this.zoneState !== 'FullDisruption') {
           this.noExecuteQueue.set(node.metadata.name, noExecute);
+          this.kickTainter();
         }
       }
       if (sameTaints(node.spec.taints ?? [], taints)) continue;
@@ -236,16 +244,37 @@ export class NodeLifecycleController {
     this.zoneState = state;
   }
 
-  /** The zone's NoExecute tainter: one node per token (rate tokens/s, burst 1). */
+  /**
+   * The zone's NoExecute tainter (doNoExecuteTaintingPass, every 100 ms): one node per token (rate tokens/s,
+   * burst 1). Passes are only scheduled while nodes wait in the queue: on the 100 ms grid, at the first tick at
+   * which a token is available.
+   */
+  private kickTainter(): void {
+    const ctx = this.leadingCtx;
+    if (this.tainterBusy || ctx === null || ctx.done || this.noExecuteQueue.size === 0 || this.rate <= 0) return;
+    const now = this.ctx.monoUs();
+    const tokens = Math.min(1, this.tokens + ((now - this.tokensAtMonoUs) / 1_000_000) * this.rate);
+    const waitUs = tokens >= 1 ? 0 : Math.ceil(((1 - tokens) / this.rate) * 1_000_000);
+    const sinceStart = now + waitUs - this.startedMonoUs;
+    const tickUs = Math.ceil(sinceStart / EVICTION_PASS_US) * EVICTION_PASS_US + this.startedMonoUs;
+    this.tainterBusy = true;
+    this.ctx.setTimer(Math.max(0, tickUs - now), () =>
+      this.doNoExecuteTaintingPass(ctx, this.acting, () => {
+        this.tainterBusy = false;
+        this.kickTainter();
+      }),
+    );
+  }
+
   private doNoExecuteTaintingPass(ctx: Context, acting: ActingHandle | null, next: () => void): void {
-    if (this.noExecuteQueue.size === 0 || this.rate <= 0) {
+    if (ctx.done || this.noExecuteQueue.size === 0 || this.rate <= 0) {
       next();
       return;
     }
     const now = this.ctx.monoUs();
     this.tokens = Math.min(1, this.tokens + ((now - this.tokensAtMonoUs) / 1_000_000) * this.rate);
     this.tokensAtMonoUs = now;
-    if (this.tokens < 1) {
+    if (this.tokens < 1 - 1e-9) {
       next();
       return;
     }

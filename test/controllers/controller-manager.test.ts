@@ -113,3 +113,46 @@ describe('node lifecycle controller', () => {
     expect(node(h, 'worker-1').spec.taints ?? []).toEqual([]);
   });
 });
+
+describe('node lifecycle controller: rate-limited NoExecute taints and taint-based eviction', () => {
+  it('taints a second unreachable node 10 s after the first (--node-eviction-rate 0.1), evicts their pods after the 300 s toleration', () => {
+    const h = harness({ seed: 9, scheduler: false, workers: 3, trace: ['leader.action'] });
+    h.sim.runUntil(30 * S);
+    for (const [i, node] of ['worker-1', 'worker-2'].entries()) {
+      h.put('pods', 'default', { apiVersion: 'v1', kind: 'Pod', metadata: { name: `p${i}`, namespace: 'default' }, spec: { nodeName: node, containers: [{ name: 'c', image: 'busybox' }] }, status: { phase: 'Running' } } as Pod);
+    }
+    h.sim.faults.apply({ kind: 'crash', host: 'worker-1', process: 'kubelet' });
+    h.sim.faults.apply({ kind: 'crash', host: 'worker-2', process: 'kubelet' });
+    h.sim.runUntil(500 * S);
+    const actions = h.acting.actionsOf(LEASE);
+    const noExecute = actions
+      .filter((a) => a.action === 'taint-node' && a.outcome === 'ok' && a.detail.includes('node.kubernetes.io/unreachable:NoExecute'))
+      .map((a) => ({ node: a.object, t: a.tUs }));
+    const first = new Map<string, number>();
+    for (const x of noExecute) if (!first.has(x.node)) first.set(x.node, x.t);
+    expect([...first.keys()].sort()).toEqual(['worker-1', 'worker-2']);
+    const [a, b] = [...first.values()].sort((x, y) => x - y);
+    expect(b! - a!).toBeGreaterThanOrEqual(10 * S - 5_000); // recorded at the responses: request latencies differ
+    expect(b! - a!).toBeLessThan(10 * S + 5 * S + 200_000);
+    const evictions = actions.filter((x) => x.action === 'evict-pod' && x.outcome === 'ok');
+    expect(evictions.map((e) => e.object).sort()).toEqual(['default/p0', 'default/p1']);
+    for (const e of evictions) {
+      const node = e.object === 'default/p0' ? 'worker-1' : 'worker-2';
+      expect(e.tUs - first.get(node)!).toBeGreaterThanOrEqual(300 * S);
+      expect(e.tUs - first.get(node)!).toBeLessThanOrEqual(300 * S + 5 * S + 200_000);
+    }
+    // worker-0 was never touched.
+    expect(actions.some((x) => x.object === 'worker-0')).toBe(false);
+  });
+
+  it('stops tainting when every node is NotReady ("master disruption mode")', () => {
+    const h = harness({ seed: 10, scheduler: false, workers: 2, trace: ['leader.action', 'log'] });
+    h.sim.runUntil(30 * S);
+    h.sim.faults.apply({ kind: 'crash', host: 'worker-0', process: 'kubelet' });
+    h.sim.faults.apply({ kind: 'crash', host: 'worker-1', process: 'kubelet' });
+    h.sim.runUntil(200 * S);
+    const noExecute = h.acting.actionsOf(LEASE).filter((a) => a.action === 'taint-node' && a.detail.includes('NoExecute'));
+    expect(noExecute).toEqual([]);
+    expect(h.sink.ofKind('log').some((e) => e.msg === '"Controller detected that all Nodes are not-Ready. Entering master disruption mode"')).toBe(true);
+  });
+});
