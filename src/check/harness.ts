@@ -22,6 +22,7 @@ import type { Simulation } from '../sim/simulation';
 import { setInjectedBugs, type InjectedBugs } from './bugs';
 import { checkAckedWrites } from './checkers/acked-writes';
 import { checkDuplicatedWork } from './checkers/duplicated-work';
+import { ETCD_AVAILABILITY, EtcdAvailabilityMonitor, type EtcdMemberProbe } from './checkers/etcd-availability';
 import { CHECKER_NAMES, type CheckViolation } from './checkers/types';
 import { checkLinearizability, type LinearizabilityResult } from './linearizability/checker';
 import { kvModel, type KvInput, type KvOutput, type KvState } from './linearizability/kv-model';
@@ -180,6 +181,7 @@ export function runCheck(config: CheckRunConfig): CheckRunResult {
       ...(config.replayCommand !== undefined ? { replayCommand: config.replayCommand } : {}),
       ...(config.bugs !== undefined ? { beforeBuild: (sim: Simulation) => setInjectedBugs(sim.engine, config.bugs!) } : {}),
       onBuilt: (r) => {
+        watchEtcdAvailability(r);
         if (config.workload === null) return;
         const etcdHosts = r.scenario.cluster.etcdHosts.filter((h) => r.cluster.processesOn(h.name).includes(PROC.etcd));
         if (etcdHosts.length === 0) return; // no etcd in this build: nothing to check
@@ -209,13 +211,14 @@ export function runCheck(config: CheckRunConfig): CheckRunResult {
         run,
       };
     };
+    const invariantOutcome = (): CheckOutcome => (engine.violation !== null && LIVENESS_INVARIANTS.has(engine.violation.invariant) ? 'liveness' : 'safety');
     const invariantViolation = (): CheckViolation | null => {
       const v = engine.violation;
       return v === null ? null : { checker: v.invariant, atUs: v.timeUs, hosts: v.hosts, message: v.message, details: '' };
     };
 
     // Phase 1: safety.
-    if (run.runUntil(safetyUs) === 'violation') return finishWith('safety', invariantViolation(), null);
+    if (run.runUntil(safetyUs) === 'violation') return finishWith(invariantOutcome(), invariantViolation(), null);
 
     // Phase 2: liveness (the heal steps are in the plan at safetyUs).
     const { recorder, control } = workload;
@@ -224,7 +227,7 @@ export function runCheck(config: CheckRunConfig): CheckRunResult {
     let convergedAtUs: number | null = null;
     let last: Convergence = { converged: false, pending: [] };
     for (let t = safetyUs + SAMPLE_US; t <= safetyUs + livenessUs; t += SAMPLE_US) {
-      if (run.runUntil(t) === 'violation') return finishWith('safety', invariantViolation(), null);
+      if (run.runUntil(t) === 'violation') return finishWith(invariantOutcome(), invariantViolation(), null);
       last = converge();
       if (last.converged) {
         convergedAtUs = engine.nowUs;
@@ -286,6 +289,29 @@ export function runCheck(config: CheckRunConfig): CheckRunResult {
       run,
     };
   }
+}
+
+/** Invariants that are liveness properties checked during the faults: a violation is a liveness failure. */
+export const LIVENESS_INVARIANTS: ReadonlySet<string> = new Set([ETCD_AVAILABILITY]);
+
+/** Registers the etcd availability monitor over the cluster's members (when it runs etcd). */
+function watchEtcdAvailability(r: ScenarioRun): void {
+  const hosts = r.scenario.cluster.etcdHosts.filter((h) => r.cluster.processesOn(h.name).includes(PROC.etcd));
+  if (hosts.length === 0) return;
+  const observer = r.cluster.etcd.observer;
+  const members: EtcdMemberProbe[] = hosts.map((h) => {
+    const host = r.sim.host(h.name);
+    const process = host.process(PROC.etcd);
+    return {
+      name: h.name,
+      host,
+      running: () => process.state === 'running',
+      leading: () => observer.members.find((m) => m.name === h.name)?.node()?.status().role === 'leader',
+    };
+  });
+  const monitor = new EtcdAvailabilityMonitor(r.sim.engine, r.sim.network, members);
+  r.sim.engine.addInvariant(monitor.invariant);
+  monitor.start();
 }
 
 /** What "converged" means for this cluster, as a function evaluated between steps of the liveness phase. */
