@@ -11,7 +11,9 @@
 // - api-unavailable      time the API was unavailable to a client through the load balancer (null if unmeasured).
 // - etcd-leaderless      time etcd had no leader after its first election; etcd-leader-changes.
 // - scheduling-delay     the longest creation -> bound delay of the pods created in the run (null without pods);
-//                        unscheduled-pods: pods never bound by the end.
+//                        unscheduled-pods: pods never bound by the end. The RunResult gives delays without
+//                        creation times, so pods are not filtered to those created during a fail-over: in the
+//                        bundled scenarios the pod created during the fail-over is the one that waits longest.
 // - restarts             process restarts (starts after the first), all processes.
 // - violations           invariants violated; expectations-failed: the scenario's own expectations that failed.
 import type { RunResult } from '../run/result';
