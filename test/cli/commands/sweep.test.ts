@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -97,6 +97,17 @@ describe('sweep command', () => {
       expect(result.err).toMatch(message);
       expect(result.err).not.toMatch(/\n\s+at /);
     }
+  });
+
+  it('a malformed or missing scenario file: exit 2 with its file:line:col diagnostic', async () => {
+    const bad = join(dir, 'bad.yaml');
+    writeFileSync(bad, 'apiVersion: kube-ha-sim/v1\nkind: Scenario\nmetadata:\n  name: bad\nspec:\n  duraton: 10s\n');
+    const io = captureIo();
+    expect(await sweepCommand(bad, options({ set: [] }), io)).toBe(2);
+    expect(io.err()).toBe(`${bad}:6:3: spec.duraton: unknown field "duraton" (did you mean "duration"?)\n`);
+    const io2 = captureIo();
+    expect(await sweepCommand(join(dir, 'absent.yaml'), options({ set: [] }), io2)).toBe(2);
+    expect(io2.err()).toMatch(/^kube-ha-sim sweep: cannot read scenario .*absent.yaml: no such file\n$/);
   });
 
   it('merge: bad input is exit 2', async () => {
