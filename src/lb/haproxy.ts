@@ -27,6 +27,7 @@ import { compileHaproxyConfig, type HaproxyCfg, type HaproxyModel, type HaproxyS
 import { HealthCounter } from './health';
 import { Balancer, type Balanced } from './balance';
 import './trace-events';
+import { injectedBugs, type LoadBalancerBugs } from '../check/bugs';
 
 const US_PER_MS = 1000;
 const US_PER_S = 1_000_000;
@@ -159,6 +160,8 @@ export class Haproxy {
   private readonly rng: Random;
   private readonly lbName: string;
   private backendAvailable = true;
+  /** TEST ONLY: injected mistakes (src/check/bugs.ts); empty in normal runs. */
+  private readonly bugs: LoadBalancerBugs;
 
   constructor(
     readonly ctx: ProcessContext,
@@ -166,6 +169,7 @@ export class Haproxy {
     readonly stats: LbStats,
   ) {
     this.lbName = ctx.host.name;
+    this.bugs = injectedBugs(ctx.host.engine).loadBalancer ?? {};
     this.rng = ctx.host.engine.rng.stream(`proc/${ctx.id}/checks`);
     this.servers = model.backend.servers.map((s) => new ServerRuntime(s, stats.servers.get(s.name)!));
     this.balancer = new Balancer(model.backend.balance, this.servers);
@@ -438,7 +442,8 @@ export class Haproxy {
     srv.lastCheck = result;
     srv.stats.checks++;
     if (!result.passed) srv.stats.failedChecks++;
-    const transition = srv.counter.record(result.passed);
+    // TEST ONLY bug neverMarkDown (src/check/bugs.ts): a failed check is counted as passed.
+    const transition = srv.counter.record(result.passed || this.bugs.neverMarkDown === true);
     const backend = this.model.backend;
     const trace = this.ctx.host.engine.trace;
     if (trace.wants('lb.check')) {
