@@ -99,7 +99,7 @@ export const suite: BenchSuite = {
   name: 'sweep',
   description: 'sweep throughput (runs/s) of failover-15s over two lease durations, 1 and 2 worker threads; results byte-identical',
   async run(options: BenchOptions): Promise<BenchResult[]> {
-    const seeds = options.quick ? 20 : 100;
+    const seeds = options.quick ? 20 : 50;
     const reps = options.quick ? 1 : 3;
     const byWorkers = new Map<number, SweepBenchResult[]>();
     for (let rep = 0; rep < reps; rep++) {
