@@ -41,9 +41,14 @@ export function parseSetArgument(argument: string): SweepAxis {
   return { key, values };
 }
 
-/** The closest valid key when it is plausibly a typo (edit distance at most a third of its length). */
+/**
+ * The closest valid key when it is plausibly a typo (edit distance at most a third of its length), or, for a bare
+ * flag without its component (`--leader-elect-lease-duration`), the keys that end with it.
+ */
 export function didYouMean(input: string, candidates: readonly string[]): string | null {
   if (candidates.length === 0) return null;
+  const qualified = candidates.filter((c) => c.endsWith(`.${input}`));
+  if (qualified.length > 0) return qualified.join(' or ');
   const best = closest(input, [...candidates]);
   const limit = Math.max(2, Math.floor(best.length / 3));
   return distance(input, best) <= limit ? best : null;

@@ -67,5 +67,7 @@ describe('validateAxes', () => {
     expect(didYouMean('x', [])).toBeNull();
     expect(didYouMean('haproxy.intr', ['haproxy.inter', 'haproxy.fall'])).toBe('haproxy.inter');
     expect(didYouMean('zzzzzzzz', ['haproxy.inter'])).toBeNull();
+    expect(didYouMean('--leader-elect-retry-period', DEFS.map((d) => d.key))).toBe('kube-scheduler.--leader-elect-retry-period');
+    expect(didYouMean('inter', ['haproxy.inter', 'nlb.inter'])).toBe('haproxy.inter or nlb.inter');
   });
 });
