@@ -114,9 +114,7 @@ export function buildCluster(sim: Simulation, spec: ClusterSpec): Cluster {
     lbSessions: () => {
       const out: Record<string, number> = {};
       for (const h of spec.controlPlane) out[h.name] = 0;
-      for (const haproxy of loadBalancer.haproxies.values()) {
-        for (const srv of haproxy.current()?.servers ?? []) out[srv.model.name] = (out[srv.model.name] ?? 0) + srv.sessions;
-      }
+      for (const [server, n] of Object.entries(loadBalancer.sessions())) out[server] = (out[server] ?? 0) + n;
       return out;
     },
     exec: (on, command, done) => execOn(spec, hosts.get(on)!, command, done),

@@ -4,6 +4,8 @@ import type { Host } from '../sim/host';
 import type { Network } from '../sim/network';
 import { kubeadmHaproxyCfg, type HaproxyCfg } from '../lb/config';
 import { haproxyProcessSpec, type HaproxyProcessSpec } from '../lb/haproxy';
+import { keepalivedProcessSpec } from '../lb/keepalived';
+import { nlbProcessSpec, type NlbProcessSpec } from '../lb/nlb';
 import { PROC } from './roles';
 import { delayFirstStart } from './start-delay';
 import { flagValue, type ClusterSpec } from './spec';
@@ -39,18 +41,83 @@ export function haproxyCfgFor(spec: ClusterSpec): HaproxyCfg {
 export interface LoadBalancer {
   /** The HAProxy process spec of each LB host (its stats span restarts). */
   readonly haproxies: ReadonlyMap<string, HaproxyProcessSpec>;
+  /** The NLB, when the load balancer is one. */
+  readonly nlb: NlbProcessSpec | null;
+  /** Client connections per backend server now. */
+  sessions(): Record<string, number>;
 }
 
+/**
+ * One HAProxy (kubeadm guide), a keepalived pair of HAProxies sharing a floating VIP (kubeadm guide: MASTER 101,
+ * BACKUP 100, advert_int 1, vrrp_script check_apiserver every 3 s, weight -2, fall 10, rise 2 — here the tracked
+ * check is that haproxy runs), or an AWS NLB.
+ */
 export function installLoadBalancer(spec: ClusterSpec, hosts: ReadonlyMap<string, Host>, network: Network): LoadBalancer {
   const haproxies = new Map<string, HaproxyProcessSpec>();
   const lb = spec.loadBalancer;
-  if (lb.type !== 'haproxy') throw new Error(`load balancer type ${lb.type} is not supported by this build yet (only haproxy)`);
-  if (lb.hosts.length !== 1) throw new Error('a redundant load-balancer pair (keepalived VIP) is not supported by this build yet');
+  const delay = (host: string, name: string): number | undefined => spec.startDelaysUs[`${host}/${name}`];
+  if (lb.type === 'nlb') {
+    const host = lb.hosts[0]!;
+    const nlb = nlbProcessSpec(
+      {
+        port: lb.port,
+        targets: spec.controlPlane.map((h) => ({ target: h.name, port: 6443 })),
+        healthCheckProtocol: flagValue(spec, 'nlb', 'HealthCheckProtocol') as 'TCP' | 'HTTP' | 'HTTPS',
+        healthCheckPath: String(flagValue(spec, 'nlb', 'HealthCheckPath')),
+        healthCheckIntervalSeconds: Number(flagValue(spec, 'nlb', 'HealthCheckIntervalSeconds')),
+        healthCheckTimeoutSeconds: Number(flagValue(spec, 'nlb', 'HealthCheckTimeoutSeconds')),
+        healthyThresholdCount: Number(flagValue(spec, 'nlb', 'HealthyThresholdCount')),
+        unhealthyThresholdCount: Number(flagValue(spec, 'nlb', 'UnhealthyThresholdCount')),
+      },
+      network,
+      { name: PROC.nlb },
+    );
+    hosts.get(host.name)!.addProcess(delayFirstStart(nlb, delay(host.name, PROC.nlb)));
+    return {
+      haproxies,
+      nlb,
+      sessions: () => Object.fromEntries((nlb.current()?.targetStates() ?? []).map((t) => [t.name, t.flows])),
+    };
+  }
   const cfg = haproxyCfgFor(spec);
   for (const h of lb.hosts) {
     const haproxy = haproxyProcessSpec(cfg, network, { name: PROC.haproxy });
     haproxies.set(h.name, haproxy);
-    hosts.get(h.name)!.addProcess(delayFirstStart(haproxy, spec.startDelaysUs[`${h.name}/${PROC.haproxy}`]));
+    hosts.get(h.name)!.addProcess(delayFirstStart(haproxy, delay(h.name, PROC.haproxy)));
   }
-  return { haproxies };
+  if (lb.hosts.length === 2) {
+    lb.hosts.forEach((h, i) => {
+      const keepalived = keepalivedProcessSpec(
+        {
+          state: i === 0 ? 'MASTER' : 'BACKUP',
+          priority: i === 0 ? 101 : 100,
+          advertIntSeconds: Number(flagValue(spec, 'keepalived', 'advert_int')),
+          virtualIpAddress: lb.address,
+          unicastPeers: lb.hosts.filter((o) => o.name !== h.name).map((o) => o.address),
+          trackScript: {
+            name: 'check_apiserver',
+            process: PROC.haproxy,
+            intervalSeconds: Number(flagValue(spec, 'keepalived', 'vrrp_script interval')),
+            weight: Number(flagValue(spec, 'keepalived', 'vrrp_script weight')),
+            fall: Number(flagValue(spec, 'keepalived', 'vrrp_script fall')),
+            rise: Number(flagValue(spec, 'keepalived', 'vrrp_script rise')),
+          },
+        },
+        network,
+        { name: PROC.keepalived },
+      );
+      hosts.get(h.name)!.addProcess(delayFirstStart(keepalived, delay(h.name, PROC.keepalived)));
+    });
+  }
+  return {
+    haproxies,
+    nlb: null,
+    sessions: () => {
+      const out: Record<string, number> = {};
+      for (const haproxy of haproxies.values()) {
+        for (const srv of haproxy.current()?.servers ?? []) out[srv.model.name] = (out[srv.model.name] ?? 0) + srv.sessions;
+      }
+      return out;
+    },
+  };
 }

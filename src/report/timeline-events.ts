@@ -102,7 +102,7 @@ function describeEvent(e: TraceEvent): TimelineLine | null {
     case 'k8s.event':
       // leader election and static pod events are told by their own lines
       if (e.reason === 'LeaderElection' || e.component === 'kubelet') return null;
-      return { tUs: e.tUs, text: `${e.host} ${e.component}: ${e.type} ${e.reason} ${e.object}: ${e.message}`, fold: `event ${e.host} ${e.component} ${e.reason}` };
+      return { tUs: e.tUs, text: `${e.host} ${e.component}: ${e.type} ${e.reason} ${e.object}: ${e.message}` };
     case 'cluster.start-delay':
       return { tUs: e.tUs, text: `${e.host} ${e.proc} begins work after its start delay of ${secs(e.delayUs)}` };
     case 'violation':

@@ -168,7 +168,7 @@ function span(i: LeaderInterval): string {
 }
 
 function summary(result: RunResult): string[] {
-  const out: string[] = [`Summary (${d(result.endUs)} simulated, ${result.events} events${result.endUs < result.untilUs ? `, stopped early: ${result.stopReason}` : ''}):`];
+  const out: string[] = [`Summary (${secs(result.endUs)} simulated, ${result.events} events${result.endUs < result.untilUs ? `, stopped early: ${result.stopReason}` : ''}):`];
   const mt = result.metrics;
   for (const [lease, intervals] of Object.entries(result.leaders.leases)) {
     out.push(`  ${lease}:`);
