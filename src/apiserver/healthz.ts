@@ -134,17 +134,18 @@ export interface HealthResult {
 
 /** handleRootHealth: runs the checks in order (each may wait for a probe) and renders the response. */
 export function runHealthChecks(endpoint: HealthEndpoint, checks: readonly HealthCheck[], query: HttpQuery | null, done: (result: HealthResult) => void): void {
-  const excluded = new Set(query?.exclude ?? []);
-  const unknownExcluded = new Set(excluded);
-  let output = '';
-  const failed: Array<[string, string]> = [];
+  const excludeList = query?.exclude;
+  const excluded = excludeList === undefined || excludeList.length === 0 ? null : new Set(excludeList);
+  // Per check: null (ok), 'excluded', or the error. The text is rendered only when it is shown (verbose or failed).
+  const results: Array<string | null> = new Array(checks.length);
+  let failed: Array<[string, string]> | null = null;
   let i = 0;
   const next = (): void => {
     while (i < checks.length) {
-      const check = checks[i++]!;
-      if (excluded.has(check.name)) {
-        unknownExcluded.delete(check.name);
-        output += `[+]${check.name} excluded: ok\n`;
+      const index = i++;
+      const check = checks[index]!;
+      if (excluded !== null && excluded.has(check.name)) {
+        results[index] = 'excluded';
         continue;
       }
       let sync = true;
@@ -154,32 +155,44 @@ export function runHealthChecks(endpoint: HealthEndpoint, checks: readonly Healt
           syncResult = error;
           return;
         }
-        record(check.name, error);
+        record(index, error);
         next();
       });
       sync = false;
       if (syncResult === undefined) return; // waits for an asynchronous probe
-      record(check.name, syncResult);
+      record(index, syncResult);
     }
     finish();
   };
-  const record = (name: string, error: string | null): void => {
-    if (error === null) output += `[+]${name} ok\n`;
-    else {
-      output += `[-]${name} failed: reason withheld\n`;
-      failed.push([name, error]);
-    }
+  const record = (index: number, error: string | null): void => {
+    results[index] = error === null ? null : `!${error}`;
+    if (error !== null) (failed ??= []).push([checks[index]!.name, error]);
   };
   const finish = (): void => {
-    if (unknownExcluded.size > 0) {
-      const names = [...unknownExcluded].sort().map((n) => JSON.stringify(n));
-      output += `warn: some health checks cannot be excluded: no matches for ${names.join(',')}\n`;
+    if (failed === null && !query?.verbose) {
+      done({ code: 200, text: 'ok', failed: [] });
+      return;
     }
-    if (failed.length > 0) {
+    let output = '';
+    const matched = new Set<string>();
+    for (let k = 0; k < checks.length; k++) {
+      const name = checks[k]!.name;
+      const r = results[k];
+      if (r === 'excluded') {
+        matched.add(name);
+        output += `[+]${name} excluded: ok\n`;
+      } else if (r === null || r === undefined) output += `[+]${name} ok\n`;
+      else output += `[-]${name} failed: reason withheld\n`;
+    }
+    if (excluded !== null) {
+      const unknown = [...excluded].filter((n) => !matched.has(n)).sort();
+      if (unknown.length > 0) output += `warn: some health checks cannot be excluded: no matches for ${unknown.map((n) => JSON.stringify(n)).join(',')}\n`;
+    }
+    if (failed !== null) {
       done({ code: 500, text: `${output}${endpoint} check failed\n`, failed });
       return;
     }
-    done({ code: 200, text: query?.verbose ? `${output}${endpoint} check passed\n` : 'ok', failed });
+    done({ code: 200, text: `${output}${endpoint} check passed\n`, failed: [] });
   };
   next();
 }

@@ -186,6 +186,15 @@ export class Registry {
       object.metadata.namespace = namespace ?? undefined;
     }
     const uidPrecondition = object.metadata.uid !== undefined && object.metadata.uid !== '' ? object.metadata.uid : null;
+    const sent = object.metadata.resourceVersion;
+    // tryUpdate may run more than once (a lost Txn): the first run takes the decoded body, later ones a fresh copy.
+    let pristine: KubeObject | null = object;
+    const json = JSON.stringify(object);
+    const take = (): KubeObject => {
+      const o = pristine ?? (JSON.parse(json) as KubeObject);
+      pristine = null;
+      return o;
+    };
     const key = etcdKey(resource, namespace ?? undefined, name);
     const allowCreate = subresource === null && CREATE_ON_UPDATE.has(resource);
     this.guaranteedUpdate(
@@ -198,7 +207,7 @@ export class Registry {
         if (existing === null) {
           if (!allowCreate) return { status: notFound(resource, name) };
           // Create-on-update: system fields are wiped and refilled as on create.
-          const fresh = structuredCloneObject(object);
+          const fresh = take();
           fresh.metadata.uid = undefined;
           fresh.metadata.creationTimestamp = undefined;
           fresh.metadata.resourceVersion = undefined;
@@ -206,8 +215,7 @@ export class Registry {
           return { object: fresh, created: true };
         }
         const existingRv = existing.metadata.resourceVersion!;
-        const sent = object.metadata.resourceVersion;
-        const updated = structuredCloneObject(object);
+        const updated = take();
         if (sent === undefined || sent === '' || sent === '0') {
           if (!resource.allowUnconditionalUpdate) return { status: resourceVersionRequired(resource, name) };
           updated.metadata.resourceVersion = existingRv;
@@ -430,8 +438,4 @@ function txnRangeKv(response: TxnResponse): KeyValue | undefined {
 /** clientv3.GetPrefixRangeEnd for the ASCII prefixes used here. */
 function prefixEnd(prefix: string): string {
   return prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
-}
-
-function structuredCloneObject<T extends KubeObject>(object: T): T {
-  return JSON.parse(JSON.stringify(object)) as T;
 }

@@ -344,21 +344,30 @@ class Attempt implements EtcdCallHandle, Waiter {
       this.fail({ code: 'Canceled', message: 'grpc: the client connection is closing', sent: false });
       return;
     }
-    if (this.deadlineUs !== null) {
-      const remaining = this.deadlineUs - this.client.ctx.monoUs();
-      this.deadlineTimer = this.client.ctx.setTimer(Math.max(0, remaining), () => {
-        this.deadlineTimer = null;
-        // While waiting for a subchannel or between retries; an in-flight RPC reports its own deadline.
-        if (this.rpc === null) this.fail({ code: 'DeadlineExceeded', message: CONTEXT_DEADLINE_EXCEEDED, sent: this.sent });
-      });
-    }
     this.dispatch();
+  }
+
+  /**
+   * The caller's deadline while no RPC is in flight (waiting for a READY subchannel, or between retries). An
+   * in-flight RPC carries the deadline itself, so the common path arms no timer of its own.
+   */
+  private armDeadline(): void {
+    if (this.deadlineUs === null || this.deadlineTimer !== null) return;
+    const remaining = this.deadlineUs - this.client.ctx.monoUs();
+    this.deadlineTimer = this.client.ctx.setTimer(Math.max(0, remaining), () => {
+      this.deadlineTimer = null;
+      if (this.rpc === null) this.fail({ code: 'DeadlineExceeded', message: CONTEXT_DEADLINE_EXCEEDED, sent: this.sent });
+    });
   }
 
   cancel(): void {
     if (this.done) return;
     this.done = true;
     this.cleanup();
+  }
+
+  private ctx(): ProcessContext {
+    return this.client.ctx;
   }
 
   private cleanup(): void {
@@ -381,6 +390,7 @@ class Attempt implements EtcdCallHandle, Waiter {
     if (sc === null) {
       this.waiting = true;
       this.client.waitForReady(this);
+      this.armDeadline();
       return;
     }
     const remaining = this.deadlineUs === null ? null : this.deadlineUs - this.client.ctx.monoUs();
@@ -388,6 +398,8 @@ class Attempt implements EtcdCallHandle, Waiter {
       this.fail({ code: 'DeadlineExceeded', message: CONTEXT_DEADLINE_EXCEEDED, sent: this.sent });
       return;
     }
+    this.ctx().clearTimer(this.deadlineTimer);
+    this.deadlineTimer = null;
     this.rpc = sc.channel.call(this.method, this.request, remaining, this.onResult);
   }
 
@@ -440,6 +452,7 @@ class Attempt implements EtcdCallHandle, Waiter {
       this.dispatch();
       return;
     }
+    this.armDeadline();
     this.timer = this.client.ctx.setTimer(waitUs, () => {
       this.timer = null;
       this.dispatch();

@@ -152,4 +152,21 @@ describe('registry', () => {
     plane.sim.runUntil(3_000_000);
     expect(log).toEqual(['Operation cannot be fulfilled on leases.coordination.k8s.io "l": Precondition failed: UID in precondition: <old>, UID in object meta: <new>']);
   });
+
+  it('two concurrent unconditional Node updates both apply: the Txn that lost is re-run on the current object', () => {
+    const plane = newPlane({ latencyUs: 250 });
+    const log: string[] = [];
+    const node: Node = { apiVersion: 'v1', kind: 'Node', metadata: { name: 'n' }, spec: {}, status: { conditions: [] } };
+    const clients: Array<import('../../src/client/rest-client').RestClient> = [];
+    for (let i = 0; i < 2; i++) startClient(plane.clientHost, `c${i}`, API_ADDRESSES[i]!, (c) => clients.push(c));
+    plane.sim.engine.schedule(2_000_000, () =>
+      clients[0]!.create(NODES, null, node, {}, () => {
+        clients[0]!.update(NODES, { ...node, metadata: { name: 'n', labels: { a: '1' } } }, {}, (r) => log.push(r.ok ? `a ${r.code}` : r.error.message));
+        clients[1]!.update(NODES, { ...node, metadata: { name: 'n', labels: { b: '1' } } }, {}, (r) => log.push(r.ok ? `b ${r.code}` : r.error.message));
+      }),
+    );
+    plane.sim.runUntil(3_000_000);
+    expect(log.sort()).toEqual(['a 200', 'b 200']);
+    expect(plane.etcd.store.get('/registry/minions/n')!.version).toBe(3);
+  });
 });
