@@ -15,6 +15,7 @@ const SUITES: ReadonlyArray<readonly [string, () => Promise<{ suite: BenchSuite 
   ['sweep', () => import('./sweep')],
   ['raft', () => import('./raft')],
   ['check', () => import('./check')],
+  ['apiserver', () => import('./apiserver')],
 ];
 
 interface Args {
