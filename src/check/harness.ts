@@ -23,6 +23,9 @@ import { setInjectedBugs, type InjectedBugs } from './bugs';
 import { checkAckedWrites } from './checkers/acked-writes';
 import { checkDuplicatedWork } from './checkers/duplicated-work';
 import { ETCD_AVAILABILITY, EtcdAvailabilityMonitor, type EtcdMemberProbe } from './checkers/etcd-availability';
+import { LB_HEALTH, LbHealthMonitor, type LbBackendProbe, type LbProbe } from './checkers/lb-health';
+import { parseHaproxyTimeUs } from '../scenario/flags';
+import { flagValue } from '../cluster/spec';
 import { CHECKER_NAMES, type CheckViolation } from './checkers/types';
 import { checkLinearizability, type LinearizabilityResult } from './linearizability/checker';
 import { kvModel, type KvInput, type KvOutput, type KvState } from './linearizability/kv-model';
@@ -182,6 +185,7 @@ export function runCheck(config: CheckRunConfig): CheckRunResult {
       ...(config.bugs !== undefined ? { beforeBuild: (sim: Simulation) => setInjectedBugs(sim.engine, config.bugs!) } : {}),
       onBuilt: (r) => {
         watchEtcdAvailability(r);
+        watchLbHealth(r);
         if (config.workload === null) return;
         const etcdHosts = r.scenario.cluster.etcdHosts.filter((h) => r.cluster.processesOn(h.name).includes(PROC.etcd));
         if (etcdHosts.length === 0) return; // no etcd in this build: nothing to check
@@ -292,7 +296,37 @@ export function runCheck(config: CheckRunConfig): CheckRunResult {
 }
 
 /** Invariants that are liveness properties checked during the faults: a violation is a liveness failure. */
-export const LIVENESS_INVARIANTS: ReadonlySet<string> = new Set([ETCD_AVAILABILITY]);
+export const LIVENESS_INVARIANTS: ReadonlySet<string> = new Set([ETCD_AVAILABILITY, LB_HEALTH]);
+
+/** Registers the load-balancer health monitor over the HAProxies and their apiserver backends. */
+function watchLbHealth(r: ScenarioRun): void {
+  const spec = r.scenario.cluster;
+  const haproxies = [...r.cluster.loadBalancer.haproxies.entries()];
+  if (haproxies.length === 0) return;
+  const lbs: LbProbe[] = haproxies.map(([hostName, haproxy]) => {
+    const host = r.sim.host(hostName);
+    const process = host.process(haproxy.name);
+    return {
+      host,
+      running: () => process.active,
+      isUp: (server) => haproxy.current()?.serverStates().find((s) => s.name === server)?.state === 'UP',
+    };
+  });
+  const backends: LbBackendProbe[] = spec.controlPlane
+    .filter((h) => r.cluster.processesOn(h.name).includes(PROC.apiserver))
+    .map((h) => {
+      const host = r.sim.host(h.name);
+      const apiserver = host.process(PROC.apiserver);
+      return { name: h.name, host, serving: () => apiserver.active };
+    });
+  const time = (key: string): number => parseHaproxyTimeUs(flagValue(spec, 'haproxy', key) as string | number) ?? 0;
+  const fall = Number(flagValue(spec, 'haproxy', 'fall'));
+  const interUs = time('inter');
+  const boundUs = fall * (interUs + time('timeout check')) + interUs + 5_000_000;
+  const monitor = new LbHealthMonitor(r.sim.engine, r.sim.network, lbs, backends, boundUs);
+  r.sim.engine.addInvariant(monitor.invariant);
+  monitor.start();
+}
 
 /** Registers the etcd availability monitor over the cluster's members (when it runs etcd). */
 function watchEtcdAvailability(r: ScenarioRun): void {

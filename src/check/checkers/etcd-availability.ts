@@ -86,10 +86,25 @@ export class EtcdAvailabilityMonitor {
     return best;
   }
 
+  /**
+   * A leader that can serve: running, and reachable both ways (no cut; loss is tolerated) with a quorum of running
+   * members counting itself. A leader cut off from a quorum cannot commit anything.
+   */
+  servingLeader(): EtcdMemberProbe | null {
+    const quorum = Math.floor(this.members.length / 2) + 1;
+    const running = this.members.filter((m) => m.host.up && m.running());
+    for (const leader of running) {
+      if (!leader.leading()) continue;
+      const reach = running.filter((m) => m === leader || (!this.network.isCut(leader.host, m.host) && !this.network.isCut(m.host, leader.host))).length;
+      if (reach >= quorum) return leader;
+    }
+    return null;
+  }
+
   private sample(): void {
     const now = this.engine.nowUs;
     const q = this.healthyQuorum();
-    if (q === null || q.some((m) => m.leading())) {
+    if (q === null || this.servingLeader() !== null) {
       this.leaderlessSinceUs = null;
       return;
     }
@@ -101,8 +116,8 @@ export class EtcdAvailabilityMonitor {
       const leaders = this.members.filter((m) => m.leading()).map((m) => m.name);
       this.failure = {
         message:
-          `no etcd leader among the healthy quorum {${q.map((m) => m.name).join(', ')}} for ${formatDurationUs(now - this.leaderlessSinceUs)} ` +
-          `(since ${formatSimTime(this.leaderlessSinceUs)})${leaders.length > 0 ? `; leading outside it: ${leaders.join(', ')}` : ''}`,
+          `no etcd leader that a quorum can reach, while {${q.map((m) => m.name).join(', ')}} are healthy, for ${formatDurationUs(now - this.leaderlessSinceUs)} ` +
+          `(since ${formatSimTime(this.leaderlessSinceUs)})${leaders.length > 0 ? `; leading but cut off from a quorum: ${leaders.join(', ')}` : ''}`,
         hosts: q.map((m) => m.host.name),
       };
     }
