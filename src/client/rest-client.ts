@@ -33,6 +33,7 @@ import {
 import type { Binding, KubeList, KubeObject, ResourceType, Status, WatchEvent } from '../apiserver/objects';
 import { causeOfFailure, genericServerResponse, isRetryableCause, transportInnerText, type ApiError, type ApiResult, type TransportCause } from './errors';
 import type { Endpoint } from '../sim/network';
+import './trace-events';
 
 export type { ApiError, ApiResult } from './errors';
 
@@ -470,6 +471,18 @@ class PendingRequest implements RequestHandle {
 
   private fail(error: ApiError): void {
     this.done = true;
+    const ctx = this.client.transport.ctx;
+    const trace = ctx.host.engine.trace;
+    if (trace.wants('client.error')) {
+      trace.emit('client.error', {
+        host: ctx.host.name,
+        proc: ctx.process.name,
+        userAgent: this.request.userAgent,
+        verb: this.request.verb,
+        code: error.kind === 'status' ? error.code : 0,
+        message: error.message,
+      });
+    }
     this.callback({ ok: false, error });
   }
 }

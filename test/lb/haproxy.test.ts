@@ -38,7 +38,7 @@ function describeResult(r: ApiResult<unknown> | RawResult): string {
 describe('haproxy', () => {
   it('with inter 2s fall 3, a crashed apiserver leaves the rotation after 3 failed checks; meanwhile clients see EOF', () => {
     const plane = newPlane({ lb: TCP_CFG, latencyUs: 250 });
-    const sink = new MemorySink(['lb.server', 'lb.check', 'lb.session']);
+    const sink = new MemorySink(['lb.server', 'lb.check', 'lb.session', 'client.error']);
     plane.sim.engine.trace.addSink(sink);
     const seen: string[] = [];
     // Three long-lived clients connect at 6 s, one per server (round robin in order).
@@ -86,6 +86,11 @@ describe('haproxy', () => {
     expect(lateAt).toBeGreaterThan(14_000_000);
     expect(lateAt).toBeLessThan(14_100_000);
     expect(sink.ofKind('lb.session').filter((e) => e.event === 'retry').length).toBe(3);
+    // The failures as the clients saw them, in the trace for a timeline.
+    expect(sink.ofKind('client.error').map((e) => `${e.proc} ${e.verb} ${e.code} ${e.message}`)).toEqual([
+      `c0 PUT 0 Put "${url}/l0?timeout=5s": unexpected EOF`,
+      `late POST 0 Post "${url}?timeout=5s": EOF`,
+    ]);
     expect(seen).toContain('after create ok 201');
     expect(sink.ofKind('lb.session').find((e) => e.event === 'routed' && e.tUs >= 16_000_000)!.server).not.toBe('cp-0');
   });
