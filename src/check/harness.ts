@@ -125,7 +125,7 @@ export function healSteps(scenario: Scenario, windows: readonly FaultWindow[], a
 
 /** The whole plan of a check run: the windows' steps within the safety phase, then the heal. */
 export function checkPlan(scenario: Scenario, windows: readonly FaultWindow[], safetyUs: number): FaultPlan {
-  return [...toFaultPlan(windows, safetyUs), ...healSteps(scenario, windows, safetyUs)];
+  return [...toFaultPlan(windows, safetyUs, allHosts(scenario.cluster).map((h) => h.name)), ...healSteps(scenario, windows, safetyUs)];
 }
 
 function sameExceptHosts(planned: Fault, applied: Fault): boolean {

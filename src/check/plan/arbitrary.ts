@@ -102,7 +102,10 @@ export function windowArbitrary(cls: FaultClass, swarm: SwarmOptions, targets: F
     case 'pause':
       return fc.record({ atUs, target: processTarget, durationUs: durationUs(10 * MS, swarm.maxPauseUs) }).map((w) => ({ kind: 'pause', ...w }));
     case 'partition': {
-      const shapes: Array<fc.Arbitrary<PartitionShape>> = [hostTarget.map((host): PartitionShape => ({ type: 'isolate', host }))];
+      const shapes: Array<fc.Arbitrary<PartitionShape>> = [
+        hostTarget.map((host): PartitionShape => ({ type: 'isolate', host })),
+        fc.tuple(fc.constantFrom<'inbound' | 'outbound'>('inbound', 'outbound'), hostTarget).map(([type, host]): PartitionShape => ({ type, host })),
+      ];
       if (targets.hosts.length >= 2) {
         shapes.push(splitArbitrary(targets.hosts));
         shapes.push(

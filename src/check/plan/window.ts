@@ -10,7 +10,9 @@ import type { ProcessTarget } from './targets';
 export type PartitionShape =
   | { readonly type: 'isolate'; readonly host: string }
   | { readonly type: 'split'; readonly groups: readonly [readonly string[], readonly string[]] }
-  | { readonly type: 'cut'; readonly from: string; readonly to: string };
+  | { readonly type: 'cut'; readonly from: string; readonly to: string }
+  /** One-way isolation: nothing reaches `host` (inbound) or nothing leaves it (outbound); the other way still works. */
+  | { readonly type: 'inbound' | 'outbound'; readonly host: string };
 
 export type FaultWindow =
   /** SIGKILL (or host power-off), started again after downUs. */
@@ -42,7 +44,7 @@ function target(t: ProcessTarget): { host: string; process?: string } {
  * The fault steps of a set of windows, every window ending by `endUs` (the end of the safety phase): downtimes,
  * pauses and durations are cut short there. Ordered by time (ties keep window order).
  */
-export function toFaultPlan(windows: readonly FaultWindow[], endUs: number): FaultStep[] {
+export function toFaultPlan(windows: readonly FaultWindow[], endUs: number, hosts: readonly string[] = []): FaultStep[] {
   const steps: Array<FaultStep & { order: number }> = [];
   let order = 0;
   const add = (atUs: number, fault: FaultStep['fault']): void => {
@@ -62,7 +64,14 @@ export function toFaultPlan(windows: readonly FaultWindow[], endUs: number): Fau
         const s = w.shape;
         if (s.type === 'isolate') add(w.atUs, { kind: 'isolate', host: s.host });
         else if (s.type === 'split') add(w.atUs, { kind: 'partition', groups: [[...s.groups[0]], [...s.groups[1]]] });
-        else add(w.atUs, { kind: 'cut', from: s.from, to: s.to });
+        else if (s.type === 'cut') add(w.atUs, { kind: 'cut', from: s.from, to: s.to });
+        else {
+          if (hosts.length === 0) throw new Error(`toFaultPlan: a one-way ${s.type} isolation needs the cluster's host names`);
+          for (const other of hosts) {
+            if (other === s.host) continue;
+            add(w.atUs, s.type === 'inbound' ? { kind: 'cut', from: other, to: s.host } : { kind: 'cut', from: s.host, to: other });
+          }
+        }
         add(w.atUs + until(w, w.durationUs), { kind: 'heal' });
         break;
       }
@@ -113,7 +122,14 @@ export function describeWindow(w: FaultWindow): string {
       return `${at} pause ${showTarget(w.target)} for ${formatDurationUs(w.durationUs)}`;
     case 'partition': {
       const s = w.shape;
-      const what = s.type === 'isolate' ? `isolate ${s.host}` : s.type === 'split' ? `partition {${s.groups[0].join(',')}} | {${s.groups[1].join(',')}}` : `cut ${s.from} -> ${s.to}`;
+      const what =
+        s.type === 'isolate'
+          ? `isolate ${s.host}`
+          : s.type === 'split'
+            ? `partition {${s.groups[0].join(',')}} | {${s.groups[1].join(',')}}`
+            : s.type === 'cut'
+              ? `cut ${s.from} -> ${s.to}`
+              : `cut everything ${s.type === 'inbound' ? 'to' : 'from'} ${s.host} (one way)`;
       return `${at} ${what} for ${formatDurationUs(w.durationUs)}`;
     }
     case 'loss':

@@ -23,7 +23,7 @@ describe('planArbitrary', () => {
           expect(w.atUs).toBeGreaterThanOrEqual(0);
           expect(w.atUs).toBeLessThan(SAFETY_US);
         }
-        for (const step of toFaultPlan(plan.windows, SAFETY_US)) {
+        for (const step of toFaultPlan(plan.windows, SAFETY_US, targets.hosts)) {
           expect(step.atUs).toBeLessThanOrEqual(SAFETY_US);
           for (const host of faultHosts(step.fault)) if (host !== '*' && !isLeaderRef(host)) expect(targets.hosts).toContain(host);
         }

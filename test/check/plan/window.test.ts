@@ -38,6 +38,16 @@ describe('toFaultPlan', () => {
     ]);
   });
 
+  it('cuts every other host off one way for inbound/outbound isolation', () => {
+    const plan = toFaultPlan([{ kind: 'partition', atUs: 1_000_000, shape: { type: 'inbound', host: 'b' }, durationUs: 2_000_000 }], 60_000_000, ['a', 'b', 'c']);
+    expect(plan).toEqual([
+      { atUs: 1_000_000, fault: { kind: 'cut', from: 'a', to: 'b' } },
+      { atUs: 1_000_000, fault: { kind: 'cut', from: 'c', to: 'b' } },
+      { atUs: 3_000_000, fault: { kind: 'heal' } },
+    ]);
+    expect(() => toFaultPlan([{ kind: 'partition', atUs: 0, shape: { type: 'outbound', host: 'b' }, durationUs: 1 }], 10)).toThrow(/needs the cluster's host names/);
+  });
+
   it('describes windows in one line', () => {
     expect(describeWindow({ kind: 'pause', atUs: 4_000_000, target: { host: 'server-0', process: 'kube-scheduler' }, durationUs: 20_000_000 })).toBe(
       't=4.000s pause server-0/kube-scheduler for 20s',
