@@ -225,4 +225,28 @@ describe('haproxy', () => {
     const routed = sink.ofKind('lb.session').filter((e) => e.event === 'routed').map((e) => e.server);
     expect(routed).toEqual(['cp-0', 'cp-1', 'cp-2', 'cp-0', 'cp-0', 'cp-1', 'cp-2', 'cp-0']);
   });
+
+  it('fastinter paces the checks of a server going down, downinter those of a server that is down', () => {
+    const cfg = TCP_CFG.replace('server cp-0 cp-0:6443 check inter 2s fall 3 rise 2', 'server cp-0 cp-0:6443 check inter 2s fastinter 500ms downinter 5s fall 3 rise 2');
+    const plane = newPlane({ lb: cfg, latencyUs: 250 });
+    const sink = new MemorySink(['lb.check', 'lb.server']);
+    plane.sim.engine.trace.addSink(sink);
+    plane.sim.engine.schedule(10_000_000, () => plane.apiHosts[0]!.process('kube-apiserver').crash());
+    plane.sim.engine.schedule(30_000_000, () => plane.apiHosts[0]!.process('kube-apiserver').start());
+    plane.sim.runUntil(45_000_000);
+    const checks = sink.ofKind('lb.check').filter((e) => e.server === 'cp-0' && e.tUs > 10_000_000);
+    const gaps = checks.slice(1).map((c, i) => Math.round((c.tUs - checks[i]!.tUs) / 100_000) / 10);
+    const health = checks.map((c) => c.health);
+    // First failure (from fully UP, after inter), then fastinter while going down, downinter once DOWN;
+    // after the restart fastinter while coming up, inter once fully UP.
+    expect(health.slice(0, 3)).toEqual(['2/3 UP', '1/3 UP', '0/2 DOWN']);
+    expect(gaps.slice(0, 2)).toEqual([0.5, 0.5]);
+    expect(gaps[2]).toBe(5);
+    const upIndex = health.indexOf('3/3 UP');
+    expect(health[upIndex - 1]).toBe('1/2 DOWN');
+    expect(gaps[upIndex - 1]).toBe(0.5);
+    expect(gaps[upIndex]).toBe(2);
+    const up = sink.ofKind('lb.server').find((e) => e.state === 'UP' && e.tUs > 30_000_000)!;
+    expect(up.line).toBe('Server apiserver/cp-0 is UP, reason: Layer4 check passed, check duration: 0ms. 3 active and 0 backup servers online. 0 sessions requeued, 0 total in queue.');
+  });
 });
