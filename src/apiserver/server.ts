@@ -29,6 +29,8 @@ import './trace-events';
 import { injectedBugs } from '../check/bugs';
 
 const US_PER_S = 1_000_000;
+/** The HTTP/2 server connection preface (a SETTINGS frame); clients ignore it but learn the connection is up. */
+const SERVER_PREFACE = { type: 'SETTINGS', kind: 'ctl', id: 0 } as const;
 /** k8s.io/apiserver pkg/endpoints/handlers requestTimeoutUpperBound. */
 const WRITE_TIMEOUT_UPPER_BOUND_US = 34 * US_PER_S;
 
@@ -136,6 +138,9 @@ export class KubeApiserver {
       onConnect: (socket) => {
         this.stats.connectionsAccepted++;
         this.connections.set(socket, { inflight: 0, goingAway: false, watches: new Set() });
+        // The TLS handshake and the HTTP/2 server preface (SETTINGS): the client now knows the connection is up
+        // end to end, so a later close reads "unexpected EOF" rather than a handshake's "EOF".
+        socket.send(SERVER_PREFACE);
       },
       onDisconnect: (socket) => {
         const conn = this.connections.get(socket);

@@ -112,4 +112,16 @@ describe('RestClient', () => {
     expect(starts[2]! - 3_000_000).toBeGreaterThanOrEqual(500_000);
     expect(starts[3]! - 3_000_000).toBeGreaterThanOrEqual(1_000_000);
   });
+
+  it('the first request of a fresh connection dying with the apiserver reads "unexpected EOF" (the handshake was done)', () => {
+    const plane = newPlane({ latencyUs: 250 });
+    plane.etcd.processingUs = 5_000;
+    const out: string[] = [];
+    startClient(plane.clientHost, 'c', API_ADDRESSES[0]!, (client, ctx) => {
+      ctx.setTimer(3_000_000, () => client.create(LEASES, 'kube-system', lease, {}, (r) => out.push(msg(r))));
+    }, { qps: -1 });
+    plane.sim.engine.schedule(3_002_000, () => plane.apiHosts[0]!.process('kube-apiserver').crash());
+    plane.sim.runUntil(5_000_000);
+    expect(out).toEqual(['Post "https://10.0.0.21:6443/apis/coordination.k8s.io/v1/namespaces/kube-system/leases": unexpected EOF']);
+  });
 });
