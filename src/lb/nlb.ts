@@ -12,7 +12,9 @@
 //   group attribute target_health_state.unhealthy.connection_termination.enabled, default true);
 // - an idle TCP flow is dropped after 350 s (the client's next packet gets a RST; modelled as a reset then).
 // Simplifications: one health checker (a real NLB checks from every node of every zone), the LB host's address as
-// the source seen by targets (a real NLB preserves the client IP), no deregistration delay, no cross-zone settings.
+// the source seen by targets (a real NLB preserves the client IP), no deregistration delay, no cross-zone settings;
+// the NLB accepts the client's connection before connecting to the target, so a target that refuses shows up as a
+// reset right after connecting rather than as a refused connect.
 import type { ProcessBehavior, ProcessContext, ProcessSpec, Timer } from '../sim/process';
 import type { ConnHandlers, Message, Network, Socket } from '../sim/network';
 import type { RpcFrame, RpcRequestFrame } from '../sim/rpc';
