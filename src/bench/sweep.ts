@@ -2,6 +2,7 @@
 // that both give the same result byte for byte. For the bench runner (src/bench/main.ts), or on its own:
 //   node --import tsx src/bench/sweep.ts [--seeds N] [--workers 1,2] [scenario.yaml]
 import { performance } from 'node:perf_hooks';
+import process from 'node:process';
 import { pathToFileURL } from 'node:url';
 import { scenarioRunnerRef } from '../cli/commands/sweep';
 import { executeSweep } from '../cli/sweep/run-sweep';
@@ -25,6 +26,8 @@ export interface SweepBenchResult {
   /** Whole sweep, worker start-up included. */
   readonly wallMs: number;
   readonly runsPerSecond: number;
+  /** Runs per CPU second of this process (all its threads, worker start-up included). */
+  readonly runsPerCpuSecond: number;
   /** After the first result came back (worker start-up excluded). */
   readonly steadyRunsPerSecond: number;
   /** Same result bytes as the first worker count measured. */
@@ -48,6 +51,7 @@ export async function benchSweep(options: SweepBenchOptions = {}): Promise<Sweep
     let total = 0;
     let firstAtMs: number | null = null;
     let firstDone = 0;
+    const cpuStart = process.cpuUsage();
     const startMs = performance.now();
     const outcome = await executeSweep({
       runner,
@@ -64,6 +68,8 @@ export async function benchSweep(options: SweepBenchOptions = {}): Promise<Sweep
       },
     });
     const endMs = performance.now();
+    const cpu = process.cpuUsage(cpuStart);
+    const cpuMs = (cpu.user + cpu.system) / 1000;
     if (outcome.kind !== 'result') throw new Error('benchSweep: expected a whole-sweep result');
     const bytes = serialize(outcome.result);
     reference ??= bytes;
@@ -74,6 +80,7 @@ export async function benchSweep(options: SweepBenchOptions = {}): Promise<Sweep
       runs: total,
       wallMs,
       runsPerSecond: (total / wallMs) * 1000,
+      runsPerCpuSecond: (total / cpuMs) * 1000,
       steadyRunsPerSecond: steadyMs > 0 ? ((total - firstDone) / steadyMs) * 1000 : Number.NaN,
       identical: bytes === reference,
     });
@@ -99,8 +106,8 @@ export const suite: BenchSuite = {
   name: 'sweep',
   description: 'sweep throughput (runs/s) of failover-15s over two lease durations, 1 and 2 worker threads; results byte-identical',
   async run(options: BenchOptions): Promise<BenchResult[]> {
-    const seeds = options.quick ? 20 : 50;
-    const reps = options.quick ? 1 : 3;
+    const seeds = options.quick ? 20 : 100;
+    const reps = options.quick ? 1 : 2;
     const byWorkers = new Map<number, SweepBenchResult[]>();
     for (let rep = 0; rep < reps; rep++) {
       for (const r of await benchSweep({ seeds })) byWorkers.set(r.workers, [...(byWorkers.get(r.workers) ?? []), r]);
@@ -110,7 +117,8 @@ export const suite: BenchSuite = {
       const note = `${runs[0]!.runs} runs of ${DEFAULT_SWEEP_BENCH.scenarioFile} (${seeds} seeds x 2 lease durations)${runs.every((r) => r.identical) ? ', result identical to 1 worker' : ', RESULT DIFFERS from 1 worker'}`;
       const total = runs.map((r) => r.runsPerSecond);
       const steady = runs.map((r) => r.steadyRunsPerSecond);
-      results.push({ name: `${workers} worker${workers === 1 ? '' : 's'}`, value: median(total), unit: 'runs/s', samples: total, note: `${note}; worker start-up included` });
+      const perCpuSecond = median(runs.map((r) => r.runsPerCpuSecond));
+      results.push({ name: `${workers} worker${workers === 1 ? '' : 's'}`, value: median(total), unit: 'runs/s', samples: total, perCpuSecond, note: `${note}; worker start-up included` });
       results.push({ name: `${workers} worker${workers === 1 ? '' : 's'}, after start-up`, value: median(steady), unit: 'runs/s', samples: steady, note: 'runs after the first result / time since it' });
     }
     return results;
