@@ -23,7 +23,7 @@ import { setInjectedBugs, type InjectedBugs } from './bugs';
 import { checkAckedWrites } from './checkers/acked-writes';
 import { checkDuplicatedWork } from './checkers/duplicated-work';
 import { ETCD_AVAILABILITY, EtcdAvailabilityMonitor, type EtcdMemberProbe } from './checkers/etcd-availability';
-import { LB_HEALTH, LbHealthMonitor, type LbBackendProbe, type LbProbe } from './checkers/lb-health';
+import { LB_HEALTH, LbHealthMonitor, lbDetectionBoundsUs, type LbBackendProbe, type LbProbe } from './checkers/lb-health';
 import { parseHaproxyTimeUs } from '../scenario/flags';
 import { flagValue } from '../cluster/spec';
 import { CHECKER_NAMES, type CheckViolation } from './checkers/types';
@@ -190,7 +190,7 @@ export function runCheck(config: CheckRunConfig): CheckRunResult {
         const etcdHosts = r.scenario.cluster.etcdHosts.filter((h) => r.cluster.processesOn(h.name).includes(PROC.etcd));
         if (etcdHosts.length === 0) return; // no etcd in this build: nothing to check
         const recorder = new KvHistoryRecorder(r.sim.engine);
-        const control = new KvWorkloadControl();
+        const control = new KvWorkloadControl(r.sim.engine);
         workload.recorder = recorder;
         workload.control = control;
         const spec = r.scenario.cluster;
@@ -317,13 +317,13 @@ function watchLbHealth(r: ScenarioRun): void {
     .map((h) => {
       const host = r.sim.host(h.name);
       const apiserver = host.process(PROC.apiserver);
-      return { name: h.name, host, serving: () => apiserver.active };
+      return { name: h.name, host, state: () => (apiserver.active ? 'running' : apiserver.state === 'paused' ? 'paused' : 'gone') };
     });
   const time = (key: string): number => parseHaproxyTimeUs(flagValue(spec, 'haproxy', key) as string | number) ?? 0;
   const fall = Number(flagValue(spec, 'haproxy', 'fall'));
   const interUs = time('inter');
-  const boundUs = fall * (interUs + time('timeout check')) + interUs + 5_000_000;
-  const monitor = new LbHealthMonitor(r.sim.engine, r.sim.network, lbs, backends, boundUs);
+  const bounds = lbDetectionBoundsUs({ interUs, fall, timeoutConnectUs: time('timeout connect'), timeoutCheckUs: time('timeout check') });
+  const monitor = new LbHealthMonitor(r.sim.engine, r.sim.network, lbs, backends, bounds);
   r.sim.engine.addInvariant(monitor.invariant);
   monitor.start();
 }

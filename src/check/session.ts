@@ -75,7 +75,7 @@ export class CheckSession {
         const etcdHosts = r.scenario.cluster.etcdHosts.filter((h) => r.cluster.processesOn(h.name).includes(PROC.etcd));
         if (etcdHosts.length === 0) throw new Error('CheckSession: this cluster runs no etcd, so it cannot run the KV workload');
         recorder = new KvHistoryRecorder(r.sim.engine);
-        control = new KvWorkloadControl();
+        control = new KvWorkloadControl(r.sim.engine);
         const spec = r.scenario.cluster;
         const { host: chosen, ...rest } = settings;
         const host = chosen ?? spec.workers[0]?.name ?? spec.controlPlane[0]!.name;

@@ -56,7 +56,8 @@ export function checkAckedWrites(
   let violation: CheckViolation | null = null;
   for (const [key, write] of [...acked].sort((a, b) => a[1].op.returnUs - b[1].op.returnUs)) {
     const final = finalReads.get(key);
-    if (final === undefined) {
+    // A final read that did not follow the write (it returned later) cannot tell whether the write survived.
+    if (final === undefined || final.atUs <= write.op.returnUs) {
       unverified.push(key);
       continue;
     }

@@ -13,8 +13,22 @@ export interface LbBackendProbe {
   /** The backend server's name in the LB (the control-plane host's name). */
   readonly name: string;
   readonly host: Host;
-  /** The backend's apiserver can serve (its process active). */
-  serving(): boolean;
+  /** The backend's apiserver process: running, paused (it accepts connections but never answers), or gone. */
+  state(): 'running' | 'paused' | 'gone';
+}
+
+/**
+ * How a dead backend fails its health checks, which decides how long HAProxy takes to notice: a refused connection
+ * fails at once; an unreachable host fails at the check's connect timeout (min(timeout connect, inter)); a hung
+ * apiserver accepts the connection and fails at `timeout check`.
+ */
+export type DeathKind = 'refused' | 'unreachable' | 'hung';
+
+/** Time bounds per death kind: fall x (inter + the failing check's duration) + inter + slack. */
+export function lbDetectionBoundsUs(timing: { interUs: number; fall: number; timeoutConnectUs: number; timeoutCheckUs: number }, slackUs = 5_000_000): Record<DeathKind, number> {
+  const { interUs, fall } = timing;
+  const bound = (checkUs: number): number => fall * (interUs + checkUs) + interUs + slackUs;
+  return { refused: bound(0), unreachable: bound(Math.min(timing.timeoutConnectUs, interUs)), hung: bound(timing.timeoutCheckUs) };
 }
 
 export interface LbProbe {
@@ -26,7 +40,7 @@ export interface LbProbe {
 }
 
 export class LbHealthMonitor {
-  private readonly deadSinceUs = new Map<string, number>();
+  private readonly deadSinceUs = new Map<string, { sinceUs: number; kind: DeathKind }>();
   private failure: InvariantFailure | null = null;
   readonly invariant: Invariant = { name: LB_HEALTH, check: () => this.failure };
 
@@ -35,11 +49,11 @@ export class LbHealthMonitor {
     private readonly network: Network,
     private readonly lbs: readonly LbProbe[],
     private readonly backends: readonly LbBackendProbe[],
-    /** How long a dead backend may stay UP. */
-    readonly boundUs: number,
+    /** How long a dead backend may stay UP, by how it fails its checks. */
+    readonly boundsUs: Readonly<Record<DeathKind, number>>,
     readonly periodUs = 250_000,
   ) {
-    if (!(boundUs > 0) || !(periodUs > 0)) throw new RangeError('lb health: boundUs and periodUs must be > 0');
+    if (!Object.values(boundsUs).every((b) => b > 0) || !(periodUs > 0)) throw new RangeError('lb health: bounds and periodUs must be > 0');
   }
 
   start(): void {
@@ -50,8 +64,10 @@ export class LbHealthMonitor {
     this.engine.schedule(this.periodUs, tick);
   }
 
-  private dead(lb: LbProbe, b: LbBackendProbe): boolean {
-    return !b.host.up || !b.serving() || this.network.isCut(lb.host, b.host) || this.network.isCut(b.host, lb.host);
+  private death(lb: LbProbe, b: LbBackendProbe): DeathKind | null {
+    if (!b.host.up || this.network.isCut(lb.host, b.host) || this.network.isCut(b.host, lb.host)) return 'unreachable';
+    const state = b.state();
+    return state === 'gone' ? 'refused' : state === 'paused' ? 'hung' : null;
   }
 
   private sample(): void {
@@ -60,18 +76,21 @@ export class LbHealthMonitor {
       for (const b of this.backends) {
         const key = `${lb.host.name}>${b.name}`;
         // Only while the LB itself runs and the backend stays dead does the clock run.
-        if (!lb.host.up || !lb.running() || !this.dead(lb, b)) {
+        const kind = lb.host.up && lb.running() ? this.death(lb, b) : null;
+        const dead = this.deadSinceUs.get(key);
+        if (kind === null) {
           this.deadSinceUs.delete(key);
           continue;
         }
-        const since = this.deadSinceUs.get(key);
-        if (since === undefined) {
-          this.deadSinceUs.set(key, now);
+        if (dead === undefined || dead.kind !== kind) {
+          this.deadSinceUs.set(key, { sinceUs: now, kind });
           continue;
         }
-        if (now - since >= this.boundUs && lb.isUp(b.name) === true) {
+        const boundUs = this.boundsUs[kind];
+        if (now - dead.sinceUs >= boundUs && lb.isUp(b.name) === true) {
+          const how = kind === 'refused' ? 'its apiserver is not running' : kind === 'hung' ? 'its apiserver is frozen' : 'unreachable';
           this.failure = {
-            message: `load balancer ${lb.host.name} still sends clients to ${b.name}, dead since ${formatSimTime(since)} (${formatDurationUs(now - since)}, more than its health checks allow: ${formatDurationUs(this.boundUs)})`,
+            message: `load balancer ${lb.host.name} still sends clients to ${b.name} (${how}) since ${formatSimTime(dead.sinceUs)}: ${formatDurationUs(now - dead.sinceUs)}, more than its health checks allow (${formatDurationUs(boundUs)})`,
             hosts: [lb.host.name, b.host.name],
           };
           return;

@@ -83,6 +83,12 @@ function aimed<T>(leaderBias: number, leaders: readonly T[], others: readonly T[
   return fc.oneof({ arbitrary: fc.constantFrom(...leaders), weight: leaderWeight }, { arbitrary: fc.constantFrom(...others), weight: 10 - leaderWeight });
 }
 
+function aimedArb<T>(leaderBias: number, leaders: readonly T[], others: fc.Arbitrary<T>): fc.Arbitrary<T> {
+  if (leaders.length === 0 || leaderBias === 0) return others;
+  const leaderWeight = Math.round(leaderBias * 10);
+  return fc.oneof({ arbitrary: fc.constantFrom(...leaders), weight: leaderWeight }, { arbitrary: others, weight: 10 - leaderWeight });
+}
+
 function splitArbitrary(hosts: readonly string[]): fc.Arbitrary<PartitionShape> {
   // a bitmask over the hosts; both sides non-empty
   return fc
@@ -93,7 +99,12 @@ function splitArbitrary(hosts: readonly string[]): fc.Arbitrary<PartitionShape> 
 /** One fault window of the given class. */
 export function windowArbitrary(cls: FaultClass, swarm: SwarmOptions, targets: FaultTargets, safetyUs: number): fc.Arbitrary<FaultWindow> {
   const atUs = durationUs(0, safetyUs - MS);
-  const processTarget = aimed<ProcessTarget>(swarm.leaderBias, targets.leaderTargets, targets.processTargets);
+  // Whole hosts and single processes are equally likely (a host has several processes, so a uniform pick would
+  // rarely take a whole host down).
+  const wholeHosts = targets.processTargets.filter((t) => t.process === undefined);
+  const processes = targets.processTargets.filter((t) => t.process !== undefined);
+  const hostsAndProcesses = fc.oneof(...[wholeHosts, processes].filter((list) => list.length > 0).map((list) => fc.constantFrom(...list)));
+  const processTarget = aimedArb<ProcessTarget>(swarm.leaderBias, targets.leaderTargets, hostsAndProcesses);
   const hostTarget = aimed<string>(swarm.leaderBias, targets.leaderHosts, targets.hosts);
   const linkEnd = fc.constantFrom('*', ...targets.hosts);
   switch (cls) {

@@ -51,7 +51,21 @@ export type KvWorkloadMode = 'run' | 'verify' | 'stop';
 
 /** The harness's handle on a workload: its mode and, after verify, the final value of each key. */
 export class KvWorkloadControl {
-  mode: KvWorkloadMode = 'run';
+  private modeValue: KvWorkloadMode = 'run';
+  /** Engine time 'verify' was entered (null before). */
+  verifySinceUs: number | null = null;
+
+  constructor(private readonly clock: { readonly nowUs: number }) {}
+
+  get mode(): KvWorkloadMode {
+    return this.modeValue;
+  }
+
+  set mode(mode: KvWorkloadMode) {
+    if (mode === 'verify' && this.modeValue !== 'verify') this.verifySinceUs = this.clock.nowUs;
+    this.modeValue = mode;
+  }
+
   /** Key -> its final read (value null: absent), filled in 'verify' mode. */
   readonly finalReads = new Map<string, { readonly value: string | null; readonly modRevision: number; readonly atUs: number }>();
 }
@@ -155,9 +169,18 @@ class KvWorkload implements ProcessBehavior {
     this.cas(client, key, { target: 'value', value: seen.value }, value);
   }
 
-  /** Final reads: each key once, retried until it succeeds. */
+  /**
+   * Final reads: each key once, retried until it succeeds -- but only once every request sent before 'verify' has
+   * finished (a request's deadline has passed since), so each final read follows every acknowledged write.
+   */
   private verify(client: Client): void {
     const control = this.o.control;
+    const readyAtUs = (control.verifySinceUs ?? 0) + this.timeoutUs;
+    const nowUs = this.ctx.host.engine.nowUs;
+    if (nowUs < readyAtUs) {
+      this.ctx.setTimer(readyAtUs - nowUs, () => this.next(client));
+      return;
+    }
     const key = this.keys.find((k) => !control.finalReads.has(k));
     if (key === undefined) return;
     this.get(client, key, (kv) => {

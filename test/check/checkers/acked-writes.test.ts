@@ -40,8 +40,14 @@ describe('checkAckedWrites', () => {
     );
   });
 
+  it('does not judge a write by a final read that did not follow it', () => {
+    const result = checkAckedWrites(history, new Map([['a', { value: 'a1', modRevision: 5, atUs: 150 }]]));
+    expect(result.violation).toBeNull();
+    expect(result.unverified).toContain('a');
+  });
+
   it('reports a value differing at the acknowledged revision, and lists keys it could not verify', () => {
-    const result = checkAckedWrites(history, new Map([['b', { value: 'zz', modRevision: 7, atUs: 5 }]]));
+    const result = checkAckedWrites(history, new Map([['b', { value: 'zz', modRevision: 7, atUs: 1000 }]]));
     expect(result.violation?.message).toContain('key b was written "b1"');
     expect(result.unverified).toEqual(['a']);
   });
