@@ -1,6 +1,6 @@
 // The html report of a sweep: one self-contained file (Chart.js inlined, data inlined, no network) with
 // - per metric, percentiles across grid points and the empirical CDF of every grid point overlaid;
-// - per grid point, a histogram of every metric that applied;
+// - per grid point, a histogram of every metric that varied there (a constant or absent one has nothing to plot);
 // - the summary tables, the runs with violations and the statistics method.
 // The chart configurations are built here as plain JSON (deterministic, testable); the page's own script only
 // hands each one to Chart.js. Chart.js's source is passed in by the caller (read from node_modules by the
@@ -8,7 +8,7 @@
 import { pointCount, pointLabel } from './grid';
 import { formatDurationUs } from '../sim/time';
 import { formatValue } from './format-value';
-import type { MetricDef, PointResult, SweepResult } from './types';
+import type { MetricDef, MetricSummary, PointResult, SweepResult } from './types';
 
 /** A chart as Chart.js takes it, placed on the canvas with this id. */
 export interface ChartSpec {
@@ -94,6 +94,10 @@ function formatBin(value: number, decimals: number): string {
   return value.toFixed(decimals);
 }
 
+function varying(summary: MetricSummary | undefined): boolean {
+  return summary !== undefined && summary.n > 0 && summary.min !== summary.max;
+}
+
 const BASE_OPTIONS = { animation: false, responsive: true, maintainAspectRatio: false };
 
 /** Every chart of the report, in page order. */
@@ -101,8 +105,9 @@ export function chartSpecs(result: SweepResult): ChartSpec[] {
   const specs: ChartSpec[] = [];
   const labels = result.points.map((p) => pointLabel(p.params));
   result.metrics.forEach((metric, m) => {
-    const applies = result.points.some((p) => (p.summary[metric.id]?.n ?? 0) > 0);
-    if (!applies) return;
+    // A metric that never applied, or took one value in every run, has nothing to plot (the table says it all).
+    const varies = result.points.some((p) => varying(p.summary[metric.id])) || new Set(result.points.map((p) => p.summary[metric.id]?.min ?? null).filter((v) => v !== null)).size > 1;
+    if (!varies) return;
     specs.push({
       canvas: `pct-${m}`,
       config: {
@@ -154,8 +159,8 @@ export function chartSpecs(result: SweepResult): ChartSpec[] {
   });
   result.points.forEach((point, pi) => {
     result.metrics.forEach((metric, m) => {
+      if (!varying(point.summary[metric.id])) return;
       const values = presentValues(point, metric);
-      if (values.length === 0) return;
       const h = histogram(values, metric.unit === 'count');
       specs.push({
         canvas: `hist-${pi}-${m}`,

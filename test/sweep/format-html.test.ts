@@ -84,6 +84,16 @@ describe('html report', () => {
     expect(ecdfPoints([5])).toEqual([{ x: 5, y: 1 }]);
   });
 
+  it('a metric constant in every run gets no charts; one constant at a point gets no histogram there', () => {
+    const constant = (v: number | null) => ({ ...result, points: result.points.map((p) => ({ ...p, summary: { ...p.summary, restarts: { ...p.summary['restarts']!, min: v, max: v } } })) });
+    expect(chartSpecs(constant(0)).map((s) => s.canvas)).not.toContain('pct-2');
+    expect(chartSpecs(constant(0)).map((s) => s.canvas)).not.toContain('hist-1-2');
+    // Constant within each point but different between points: the comparison charts stay.
+    const stepped = { ...result, points: result.points.map((p, i) => ({ ...p, summary: { ...p.summary, restarts: { ...p.summary['restarts']!, min: i, max: i } } })) };
+    expect(chartSpecs(stepped).map((s) => s.canvas)).toEqual(expect.arrayContaining(['pct-2', 'ecdf-2']));
+    expect(chartSpecs(stepped).map((s) => s.canvas)).not.toContain('hist-0-2');
+  });
+
   it('a metric that never applied gets no charts', () => {
     const specs = chartSpecs({ ...result, points: result.points.map((p) => ({ ...p, summary: { ...p.summary, restarts: { ...p.summary['restarts']!, n: 0 } }, samples: { ...p.samples, restarts: p.samples['restarts']!.map(() => null) } })) });
     expect(specs.map((s) => s.canvas)).not.toContain('pct-2');
