@@ -108,6 +108,8 @@ export function metricValue(metrics: RunMetrics, metric: string): number | null 
     }
     case 'lb-sessions':
       return metrics.lbSessions[arg] ?? 0;
+    case 'lb-servers-used':
+      return Object.values(metrics.lbSessions).filter((n) => n > 0).length;
     default:
       return null;
   }

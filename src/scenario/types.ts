@@ -62,6 +62,7 @@ export const METRIC_PATTERNS: ReadonlyArray<{ readonly pattern: string; readonly
   { pattern: 'leaderless:<lease>', unit: 'us', doc: 'time the lease had no acting leader after its first acquisition' },
   { pattern: 'restarts:<host>/<process>', unit: 'count', doc: 'restarts of a process (host * sums over hosts)' },
   { pattern: 'lb-sessions:<server>', unit: 'count', doc: 'client connections through the load balancer to a backend server at the end of the run' },
+  { pattern: 'lb-servers-used', unit: 'count', doc: 'backend servers with at least one client connection through the load balancer at the end of the run' },
 ];
 
 export interface Scenario {

@@ -1,22 +1,16 @@
 // `kube-ha-sim run FILE`: runs a scenario and prints its timeline (or json, ndjson, perfetto).
 import { closeSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import type { Command } from 'commander';
-import { NdjsonSink } from '../../sim/trace-ndjson';
-import { PerfettoSink } from '../../sim/trace-perfetto';
 import { DurationSyntaxError, parseDurationUs } from '../../sim/time';
-import type { TraceSink } from '../../sim/trace';
 import { parseSetting, UsageError } from '../../scenario/overrides';
-import { ScenarioRun } from '../../run/runner';
 import type { RunResult } from '../../run/result';
-import { renderJson } from '../../report/json';
-import { addPerfettoMappers } from '../../report/perfetto';
-import { renderTimeline } from '../../report/timeline';
+import { OUTPUT_FORMATS, runWithOutputs, type OutputFormat } from '../../report/outputs';
 import { EXIT, type CliIo } from '../io';
 import { loadScenarioFile } from '../load';
 import { guarded } from '../errors';
 
-export const RUN_OUTPUTS = ['timeline', 'json', 'ndjson', 'perfetto'] as const;
-export type RunOutput = (typeof RUN_OUTPUTS)[number];
+export const RUN_OUTPUTS = OUTPUT_FORMATS;
+export type RunOutput = OutputFormat;
 
 export interface RunCommandOptions {
   readonly seed?: string;
@@ -90,13 +84,8 @@ export function runCommand(file: string, options: RunCommandOptions, io: CliIo):
   const settings = options.set.map(parseSetting);
   const scenario = loadScenarioFile(file);
 
-  const sinks: TraceSink[] = [];
   let fd: number | null = null;
   let writer: ChunkWriter | null = null;
-  const toOut = (text: string): void => {
-    if (options.out === undefined) io.stdout.write(text);
-    else writeFileSync(options.out, text);
-  };
   if (output === 'ndjson') {
     if (options.out !== undefined) {
       try {
@@ -107,46 +96,32 @@ export function runCommand(file: string, options: RunCommandOptions, io: CliIo):
       const target = fd;
       writer = new ChunkWriter((text) => writeSync(target, text));
     } else writer = new ChunkWriter((text) => io.stdout.write(text));
-    const w = writer;
-    sinks.push(new NdjsonSink((line) => w.write(line)));
   }
-  let perfettoJson: string | null = null;
-  if (output === 'perfetto') {
-    const sink = new PerfettoSink((json) => {
-      perfettoJson = json;
-    });
-    addPerfettoMappers(sink);
-    sinks.push(sink);
-  }
-
   let result: RunResult;
-  let run: ScenarioRun;
+  let text: string | undefined;
   try {
-    run = new ScenarioRun(scenario, {
-      ...(seed !== undefined ? { seed } : {}),
-      ...(untilUs !== undefined ? { untilUs } : {}),
-      set: settings,
-      sinks,
-      record: output === 'timeline',
-    });
-    result = run.finish();
+    const w = writer;
+    const rendered = runWithOutputs(
+      scenario,
+      { ...(seed !== undefined ? { seed } : {}), ...(untilUs !== undefined ? { untilUs } : {}), set: settings },
+      [output],
+      w !== null ? { ndjsonLine: (line) => w.write(line) } : {},
+    );
+    result = rendered.result;
+    text = rendered.outputs[output];
   } finally {
     writer?.flush();
     if (fd !== null) closeSync(fd);
   }
-
-  switch (output) {
-    case 'timeline':
-      toOut(renderTimeline(result, run.scenario, run.events()));
-      break;
-    case 'json':
-      toOut(renderJson(result));
-      break;
-    case 'perfetto':
-      toOut(`${perfettoJson ?? ''}\n`);
-      break;
-    case 'ndjson':
-      break;
+  if (text !== undefined) {
+    if (options.out === undefined) io.stdout.write(text);
+    else {
+      try {
+        writeFileSync(options.out, text);
+      } catch (err) {
+        throw new UsageError(`cannot write ${options.out}: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
   }
   if (options.out !== undefined) io.stderr.write(`kube-ha-sim run: wrote ${output} to ${options.out}\n`);
   if (result.outcome === 'pass') return EXIT.ok;
