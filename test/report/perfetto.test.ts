@@ -43,7 +43,7 @@ describe('perfetto output', () => {
     }
     for (const [key, stack] of open) expect(stack, `unclosed slice on ${key}`).toEqual([]);
     const processes = new Set(doc.traceEvents.filter((e) => e.ph === 'M' && e.name === 'process_name').map((e) => e.pid));
-    const threads = new Set(doc.traceEvents.filter((e) => e.ph === 'M' && e.name === 'thread_name').map((e) => `${e.pid}/${e.tid}`));
+    const threads = new Set(doc.traceEvents.flatMap((e) => (e.ph === 'M' && e.name === 'thread_name' ? [`${e.pid}/${e.tid}`] : [])));
     for (const e of doc.traceEvents) {
       if (e.ph === 'M') continue;
       expect(processes.has(e.pid), `pid ${e.pid} has a process_name`).toBe(true);
@@ -52,7 +52,7 @@ describe('perfetto output', () => {
   });
 
   it('shows the hosts, leadership as slices and the crash as a global instant', () => {
-    const names = new Map(doc.traceEvents.filter((e) => e.ph === 'M' && e.name === 'process_name').map((e) => [e.pid, String(e.args.name)]));
+    const names = new Map(doc.traceEvents.flatMap((e) => (e.ph === 'M' && e.name === 'process_name' ? [[e.pid, String(e.args.name)] as const] : [])));
     expect([...names.values()]).toEqual(expect.arrayContaining(['cluster', 'server-0', 'server-1', 'server-2', 'lb', 'worker-0', 'client']));
     const leading = doc.traceEvents.filter((e) => e.ph === 'B' && e.name === 'leading kube-system/kube-scheduler');
     expect(leading.map((e) => names.get(e.pid))).toEqual(['server-0', expect.stringMatching(/^server-[12]$/)]);
