@@ -16,6 +16,7 @@ const SUITES: ReadonlyArray<readonly [string, () => Promise<{ suite: BenchSuite 
   ['raft', () => import('./raft')],
   ['check', () => import('./check')],
   ['apiserver', () => import('./apiserver')],
+  ['scenario', () => import('./scenario')],
 ];
 
 interface Args {
