@@ -23,6 +23,12 @@ import type { ComponentName } from './flags';
 import type { RawExpectation, RawFault, RawLatency, RawScenario } from './schema';
 import { DEFAULT_DURATION_US, DEFAULT_SEED, LEADER_REF_PREFIX, METRIC_PATTERNS, type Expectation, type Inspection, type MetricUnit, type Scenario } from './types';
 
+/**
+ * Invariants a run can report: the cluster's own (lease exclusivity, Raft safety) and those `kube-ha-sim check`
+ * adds (src/check/checkers CHECKER_NAMES).
+ */
+export const KNOWN_INVARIANTS: readonly string[] = ['lease-exclusivity', 'raft-safety', 'duplicated-work', 'acked-write-lost', 'linearizability', 'liveness'];
+
 export class Problems {
   readonly list: PathProblem[] = [];
   add(path: readonly PathSegment[], message: string, atKey = false): void {
@@ -520,8 +526,12 @@ function resolveExpectation(cluster: ClusterSpec, e: RawExpectation, path: PathS
       ordered(e.from, e.to);
       return { type: 'no-etcd-leader', fromUs: e.from, toUs: e.to };
     case 'violation':
+      if (!KNOWN_INVARIANTS.includes(e.invariant)) problems.add([...path, 'invariant'], `unknown invariant "${e.invariant}"${didYouMean(e.invariant, KNOWN_INVARIANTS)}; expected one of ${KNOWN_INVARIANTS.join(', ')}`);
       return { type: 'violation', invariant: e.invariant, withinUs: e.within ?? null };
     case 'no-violation':
+      if (e.invariant !== undefined && !KNOWN_INVARIANTS.includes(e.invariant)) {
+        problems.add([...path, 'invariant'], `unknown invariant "${e.invariant}"${didYouMean(e.invariant, KNOWN_INVARIANTS)}; expected one of ${KNOWN_INVARIANTS.join(', ')}`);
+      }
       return { type: 'no-violation', invariant: e.invariant ?? null };
     case 'api-unavailable':
       if (e.max === undefined && e.min === undefined) problems.add(path, 'expected max or min (or both)');
