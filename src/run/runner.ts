@@ -23,6 +23,8 @@ import '../report/trace-kinds';
 import { buildCluster, type Cluster } from '../cluster/build';
 import { PROC } from '../cluster/roles';
 import { isInspectionProcess } from '../cluster/exec';
+import { checkDuplicatedWork } from '../check/checkers/duplicated-work';
+import { ActingLeaders } from '../lease/acting';
 import { applySettings, checkSetting, type FlagSetting } from '../scenario/overrides';
 import { electionLeases } from '../scenario/resolve';
 import { LEADER_REF_PREFIX, faultHosts, isLeaderRef, type Scenario } from '../scenario/types';
@@ -159,6 +161,21 @@ export class ScenarioRun {
     const endUs = engine.nowUs;
     const leaders = this.cluster.leaders();
     const violations: Violation[] = engine.violation ? [engine.violation] : [];
+    // End-of-run check of what the acting leaders did: a pod bound twice, more pods than a ReplicaSet's replicas.
+    if (violations.length === 0) {
+      const duplicated = checkDuplicatedWork(ActingLeaders.of(engine).actions, this.scenario.cluster.workload.replicaSets);
+      if (duplicated !== null) {
+        violations.push({
+          invariant: duplicated.checker,
+          message: duplicated.message,
+          hosts: duplicated.hosts,
+          timeUs: duplicated.atUs,
+          event: engine.eventsRun,
+          seed: this.seed,
+          replay: this.replay,
+        });
+      }
+    }
     const leases = electionLeases(this.scenario.cluster);
     const scheduling = this.cluster.scheduling();
     const metrics = computeMetrics({
