@@ -153,7 +153,8 @@ export function windowArbitrary(cls: FaultClass, swarm: SwarmOptions, targets: F
     case 'clock-jump':
       return fc
         .record({ atUs, host: hostTarget, deltaUs: signedUs(swarm.maxClockJumpUs), monotonic: swarm.monotonicJumps ? fc.boolean() : fc.constant(false) })
-        .map((w) => ({ kind: 'clock-jump', ...w }));
+        // A monotonic clock never goes back: only forward steps are also monotonic (a VM resumed after a freeze).
+        .map((w) => ({ kind: 'clock-jump', ...w, monotonic: w.monotonic && w.deltaUs > 0 }));
     case 'clock-skew':
       return fc.record({ atUs, host: hostTarget, offsetUs: signedUs(swarm.maxClockJumpUs) }).map((w) => ({ kind: 'clock-skew', ...w }));
     case 'clock-drift':
@@ -167,7 +168,9 @@ export function windowArbitrary(cls: FaultClass, swarm: SwarmOptions, targets: F
 export function windowsArbitrary(swarm: SwarmOptions, targets: FaultTargets, safetyUs: number): fc.Arbitrary<FaultWindow[]> {
   if (swarm.maxFaults === 0) return fc.constant([]);
   const one = fc.oneof(...swarm.classes.map((cls) => windowArbitrary(cls, swarm, targets, safetyUs)));
-  return fc.array(one, { minLength: 0, maxLength: swarm.maxFaults });
+  // Every run has at least one fault, and as many as the run's maxFaults just as often as one (fast-check's
+  // default size bias would mostly draw one or two).
+  return fc.array(one, { minLength: 1, maxLength: swarm.maxFaults, size: 'max' });
 }
 
 /** A whole generated plan: swarm options, then windows drawn with them. */
