@@ -26,12 +26,11 @@ function leaderElectFlags(spec: ClusterSpec, component: 'kube-scheduler' | 'kube
 }
 
 /**
- * A static pod (restarted by the host's kubelet) or, in systemd mode, a unit; either way running when the host boots
- * (simplification: a real kubelet starts static pods about a second after it starts), its first start delayed if the
- * scenario says so.
+ * A static pod (started at the kubelet's first relist, about a second after boot, and restarted by it) or, in systemd
+ * mode, a unit started at boot; its first start delayed if the scenario says so.
  */
 function staticPod(spec: ClusterSpec, host: string, process: ProcessSpec): ProcessSpec {
-  return { ...delayFirstStart(process, spec.startDelaysUs[`${host}/${process.name}`]), autostart: true };
+  return { ...delayFirstStart(process, spec.startDelaysUs[`${host}/${process.name}`]), autostart: spec.componentMode === 'systemd' };
 }
 
 export interface ControlPlane {

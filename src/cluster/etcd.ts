@@ -86,8 +86,8 @@ export function installEtcd(engine: Engine, spec: ClusterSpec, hosts: ReadonlyMa
         // TEST ONLY: bugs injected by check's tests (src/check/bugs.ts); none in normal runs.
         ...(bugs.raft !== undefined ? { raftBugs: bugs.raft } : {}),
         ...(bugs.etcdServer !== undefined ? { serverBugs: bugs.etcdServer } : {}),
-        // a static pod (the kubelet restarts it) or a systemd unit: running when the host boots
-        autostart: true,
+        // a static pod the kubelet starts (and restarts), or a systemd unit started at boot
+        autostart: spec.componentMode === 'systemd',
       }), spec.startDelaysUs[`${h.name}/${PROC.etcd}`]),
     );
     process.onExit(() => close(h.name));
