@@ -1,7 +1,7 @@
 // Acceptance of the sweep on the real scenario (issue 8), sized for CI: lease durations 15s, 30s, 60s on
 // failover-15s.yaml. The 1,000-seed version is a documented command (docs/sweeps.md); here a dozen seeds per
 // grid point, every property checked on every run.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -26,12 +26,17 @@ function io(): SweepIo & { out: () => string; err: () => string } {
 
 const base: SweepCommandOptions = { set: [`${LEASE}=15s,30s,60s`], seeds: String(SEEDS), firstSeed: '1', until: '100s', workers: '1', output: 'json' };
 
-async function sweep(extra: Partial<SweepCommandOptions>): Promise<string> {
+async function run(extra: Partial<SweepCommandOptions>): Promise<{ code: number; out: string; err: string }> {
   const sink = io();
   const code = await sweepCommand(SCENARIO, { ...base, ...extra }, sink);
-  expect(sink.err()).toBe('');
+  return { code, out: sink.out(), err: sink.err() };
+}
+
+async function sweep(extra: Partial<SweepCommandOptions>): Promise<string> {
+  const { code, out, err } = await run(extra);
+  expect(err).toBe('');
   expect(code).toBe(0);
-  return sink.out();
+  return out;
 }
 
 describe('sweep of lease durations on failover-15s', () => {
@@ -67,8 +72,24 @@ describe('sweep of lease durations on failover-15s', () => {
     expect(result.points[0]!.summary[FAILOVER]!.p50!).toBeLessThan(25_000);
   });
 
-  it('gives the same result byte for byte with 2 workers', async () => {
-    expect(await sweep({ workers: '2' })).toBe(single);
+  it('gives the same result byte for byte with 2 workers (and so passes against itself as a baseline)', async () => {
+    const baseline = join(dir, 'baseline.json');
+    writeFileSync(baseline, single);
+    const two = await run({ workers: '2', baseline, tolerance: '5%' });
+    expect(two.out).toBe(single);
+    expect(two.err).toMatch(/^baseline: no regression beyond 5% \(3 grid points, \d+ metrics, statistics p50\/p90\/p99\/mean\)\n$/);
+    expect(two.code).toBe(0);
+  });
+
+  it('baseline gating: longer leases (20s, 35s, 65s) fail against the saved 15s/30s/60s result, exit 1', async () => {
+    const baseline = join(dir, 'baseline.json');
+    writeFileSync(baseline, single);
+    const worse = await run({ set: [`${LEASE}=20s,35s,65s`], workers: '2', baseline, tolerance: '5%', output: 'table' });
+    expect(worse.code).toBe(1);
+    for (const [now, before] of [['20s', '15s'], ['35s', '30s'], ['65s', '60s']]) {
+      expect(worse.err).toContain(`  ${LEASE}=${now} (baseline: ${LEASE}=${before})\n    fail-over kube-scheduler p50: `);
+    }
+    expect(worse.out).toContain(`${LEASE}=65s  (${SEEDS} runs`);
   });
 
   it('gives the same result byte for byte from 3 shards merged', async () => {
