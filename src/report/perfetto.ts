@@ -1,7 +1,7 @@
 // Mappers that give the Perfetto / Chrome trace its meaning: leadership as slices on the leader's track, next to
 // the process lifetimes, faults and violations the sink already draws (src/sim/trace-perfetto.ts).
 import type { PerfettoSink } from '../sim/trace-perfetto';
-import '../raft/trace-events';
+import './trace-kinds';
 
 function shortLease(lease: string): string {
   return lease.startsWith('kube-system/') ? lease.slice('kube-system/'.length) : lease;
@@ -10,6 +10,18 @@ function shortLease(lease: string): string {
 /** Registers the cluster's mappers on a sink (before the run starts). */
 export function addPerfettoMappers(sink: PerfettoSink): void {
   addEtcdMappers(sink);
+  // the load balancer's view of each backend: UP / DOWN slices on the LB host
+  sink.addMapper('lb.server', (e, api) => {
+    if (e.kind !== 'lb.server') return;
+    api.begin(e.lb, `backend ${e.server}`, e.state, e.tUs, { line: e.line });
+  });
+  // the API probe's verdict through the load balancer, as a counter (1 available, 0 not)
+  sink.addMapper('cluster.api', (e, api) => {
+    if (e.kind === 'cluster.api') api.counter('client', 'API available through the LB', e.tUs, { available: e.available ? 1 : 0 });
+  });
+  sink.addMapper('k8s.event', (e, api) => {
+    if (e.kind === 'k8s.event' && e.reason !== 'LeaderElection') api.instant(e.host, e.component, `${e.reason} ${e.object}`, e.tUs, { message: e.message });
+  });
   sink.addMapper('lease.acting', (e, api) => {
     if (e.kind !== 'lease.acting') return;
     const track = `leader: ${shortLease(e.lease)}`;
