@@ -97,3 +97,18 @@ describe('kube-ha-sim CLI', () => {
     expect(hasStackTrace(bad.stderr)).toBe(false);
   });
 });
+
+describe('internal errors', () => {
+  it('print the message, the seed and the replay command, exit 3, no stack trace', async () => {
+    const { reportError } = await import('../../src/cli/errors');
+    const { RunError } = await import('../../src/run/runner');
+    let stderr = '';
+    const io = { stdout: { write: () => true }, stderr: { write: (s: string) => (stderr += s) }, progress: null };
+    const code = reportError('run', new RunError(new TypeError('boom'), '42', 'kube-ha-sim run x.yaml --seed 42', 12_345_678), io);
+    expect(code).toBe(3);
+    expect(stderr).toBe(
+      'kube-ha-sim run: internal error at t=12.346s: boom\n  seed: 42\n  replay: kube-ha-sim run x.yaml --seed 42\nThis is a bug in kube-ha-sim: please report it with the replay command above.\n',
+    );
+    expect(hasStackTrace(stderr)).toBe(false);
+  });
+});
