@@ -1,8 +1,13 @@
 // A client-go shared informer, reduced to what the components use: a Reflector (LIST from resourceVersion "0",
 // then WATCH from the list's resourceVersion, re-WATCH when a watch ends normally, re-LIST after an error or a
-// 410 Expired, with the reflector's back-off 800 ms doubling to 30 s), a local cache (the indexer) and event
-// handlers called after the cache changed (add / update / delete, including the differences a re-LIST reveals).
+// 410 Expired), a local cache (the indexer) and event handlers called after the cache changed (add / update /
+// delete, including the differences a re-LIST reveals).
 // Watches carry timeoutSeconds drawn in [5 min, 10 min) (minWatchTimeout x (1 + rand)), as the reflector asks.
+// As client-go's Reflector.RunWithContext: every ListAndWatch that returns (an error, a very short watch) is
+// followed by the reflector's back-off delay (800 ms doubling to a 30 s cap, jitter 1.0, so [d, 2d), reset when no
+// delay was taken for 2 min); a watch that closes within 1 s with no event is a VeryShortWatchError
+// ("very short watch: ...: Unexpected watch close - watch lasted less than a second and no items received").
+// Simplification: a watch request that fails to start re-LISTs after the delay (client-go retries the WATCH alone).
 import type { KubeList, KubeObject, ResourceType, WatchEvent, Status } from '../apiserver/objects';
 import type { ApiError, RequestHandle, RestClient } from '../client/rest-client';
 import type { Context } from '../lease/go-context';
@@ -17,6 +22,8 @@ export interface InformerHandlers<T extends KubeObject> {
 
 const BACKOFF_INITIAL_US = 800_000;
 const BACKOFF_MAX_US = 30_000_000;
+const BACKOFF_RESET_US = 120_000_000;
+const VERY_SHORT_WATCH_US = 1_000_000;
 const MIN_WATCH_TIMEOUT_S = 300;
 
 export function keyOf(o: KubeObject): string {
@@ -32,6 +39,7 @@ export class Informer<T extends KubeObject> {
   private readonly syncWaiters: Array<() => void> = [];
   private resourceVersion = '0';
   private backoffUs = BACKOFF_INITIAL_US;
+  private lastDelayMonoUs: number | null = null;
   private watchHandle: RequestHandle | null = null;
   private started = false;
 
@@ -83,7 +91,6 @@ export class Informer<T extends KubeObject> {
         return;
       }
       this.replace(result.object);
-      this.backoffUs = BACKOFF_INITIAL_US;
       this.watch(runCtx);
     });
   }
@@ -91,12 +98,15 @@ export class Informer<T extends KubeObject> {
   private watch(runCtx: Context): void {
     if (runCtx.done) return;
     const timeoutSeconds = Math.floor(MIN_WATCH_TIMEOUT_S * (1 + this.ctx.rng.float()));
+    const startUs = this.ctx.monoUs();
+    let events = 0;
     let relist = false;
     this.watchHandle = this.client.watch(
       this.resource,
       this.namespace,
       { resourceVersion: this.resourceVersion, allowWatchBookmarks: true, timeoutSeconds },
       (event) => {
+        events++;
         if (relist) return;
         if (!this.apply(event as WatchEvent<T>)) relist = true;
       },
@@ -108,15 +118,25 @@ export class Informer<T extends KubeObject> {
           this.retryLater(runCtx);
           return;
         }
+        if (events === 0 && this.ctx.monoUs() - startUs < VERY_SHORT_WATCH_US) {
+          this.ctx.log('info', `"Warning: watch ended with error" err="very short watch: ${this.kind()}: Unexpected watch close - watch lasted less than a second and no items received"`);
+          this.retryLater(runCtx);
+          return;
+        }
         // A watch that ran its course is simply started again from where it was.
         this.watch(runCtx);
       },
     );
   }
 
+  /** wait.Backoff.DelayWithReset(clock, 2 min): the next delay, jittered, the backoff reset after 2 min unused. */
   private retryLater(runCtx: Context): void {
-    const delayUs = this.backoffUs;
+    const nowUs = this.ctx.monoUs();
+    if (this.lastDelayMonoUs !== null && nowUs - this.lastDelayMonoUs >= BACKOFF_RESET_US) this.backoffUs = BACKOFF_INITIAL_US;
+    this.lastDelayMonoUs = nowUs;
+    const baseUs = this.backoffUs;
     this.backoffUs = Math.min(this.backoffUs * 2, BACKOFF_MAX_US);
+    const delayUs = Math.round(baseUs * (1 + this.ctx.rng.float()));
     this.ctx.setTimer(delayUs, () => this.listAndWatch(runCtx));
   }
 

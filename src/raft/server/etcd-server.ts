@@ -337,7 +337,9 @@ export class EtcdServer {
         reply: (body) => {
           if (isEtcdError(body)) {
             this.ctx.log('warn', `failed to publish local member to cluster through raft: ${body.error.message}`);
-            attempt();
+            // etcd's publishV3 loops at once; a dropped proposal fails synchronously, so retrying in the same
+            // instant would recurse without end. Retry at the next tick instead (simplification).
+            this.ctx.setTimer(this.cfg.tickMs * 1000, attempt);
             return;
           }
           this.ctx.log('info', `published local member to cluster through raft (cluster ${this.cfg.clusterIdHex})`);
