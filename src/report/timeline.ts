@@ -214,6 +214,10 @@ function differences(result: RunResult, scenario: Scenario): string[] {
   const causes = result.metrics.failovers.map((f) => f.cause);
   if (causes.some((c2) => !c2.startsWith('stop '))) {
     notes.push(`So after a crash the new leader starts at its next jittered retry after that: between ${d(leaseUs - retryUs)} and about ${d(leaseUs + 2 * jitteredUs)} after the crash, not exactly ${d(leaseUs)}.`);
+    const late = result.metrics.failovers.some((f) => f.gapUs !== null && f.gapUs > leaseUs + 2 * jitteredUs);
+    if (late) notes.push(
+      `Later still (as in this run) when a standby's GET fails right after the crash (e.g. its apiserver's etcd client sent it to the dead etcd member and it timed out): the standby first sees the last renewal at its next successful GET, and counts ${d(leaseUs)} from then.`,
+    );
   }
   if (causes.some((c2) => c2.startsWith('stop ') && c2.includes('kube-scheduler'))) {
     notes.push('kube-scheduler releases the Lease when it is stopped (ReleaseOnCancel): the standbys take it at their next retry instead of waiting for it to expire. kube-controller-manager does not release it.');
