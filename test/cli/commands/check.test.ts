@@ -32,6 +32,11 @@ describe('kube-ha-sim check', () => {
     const result = JSON.parse(replay.stdout) as { violations: Array<{ invariant: string }>; expectations: Array<{ passed: boolean }> };
     expect(result.violations.map((v) => v.invariant)).toEqual(['lease-exclusivity']);
     expect(result.expectations.every((e) => e.passed)).toBe(true);
+    // and `check --replay` runs the file with every checker on
+    const again = await cli('check', '--replay', out, '--workload', 'none');
+    expect(again.code).toBe(1);
+    expect(again.stdout).toContain(`kube-ha-sim check --replay ${out}: seed `);
+    expect(again.stdout).toContain('lease-exclusivity violated at t=');
   });
 
   it('reports in json', async () => {
