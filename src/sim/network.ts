@@ -377,7 +377,8 @@ export class Network {
 
   // ---------------------------------------------------------------- datagrams
 
-  sendDatagram(from: Host, fromPort: number, toAddress: string, port: number, msg: Message): void {
+  /** Sends a datagram; a `stream` message is never duplicated (see ProcessContext.send). */
+  sendDatagram(from: Host, fromPort: number, toAddress: string, port: number, msg: Message, stream = false): void {
     const id = ++this.messageIds;
     this.stats.datagramsSent++;
     const trace = this.engine.trace;
@@ -385,6 +386,11 @@ export class Network {
     if (trace.wants('msg.send')) trace.emit('msg.send', { id, from: from.name, to: to ? to.name : toAddress, type: msg.type });
     if (to === undefined || !from.up) {
       this.dropDatagram(id, from.name, toAddress, msg, 'host-down');
+      return;
+    }
+    if (!to.up) {
+      // Nothing answers for a powered-off host: dropped now rather than at arrival (no event for it).
+      this.dropDatagram(id, from.name, to.name, msg, 'host-down');
       return;
     }
     if (this.cuts.size !== 0 && this.cuts.has(from.index * 65536 + to.index)) {
@@ -399,7 +405,7 @@ export class Network {
     }
     const datagram: Datagram = { id, from, fromPort, to, port, msg };
     this.engine.schedule(this.datagramDelayUs(link), this.deliverDatagram, datagram);
-    if (model.duplicateRate > 0 && link.rng.chance(model.duplicateRate)) {
+    if (!stream && model.duplicateRate > 0 && link.rng.chance(model.duplicateRate)) {
       this.stats.duplicates++;
       this.engine.schedule(this.datagramDelayUs(link), this.deliverDatagram, datagram);
     }

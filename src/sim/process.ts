@@ -80,7 +80,11 @@ export interface ProcessContext {
   /** Accepts datagrams and/or connections on a port of this host until the process dies. */
   listen(port: number, handlers: ListenHandlers): void;
   /** Sends a datagram (fire and forget). */
-  send<M extends Message>(toAddress: string, port: number, msg: M, fromPort?: number): void;
+  /**
+   * Sends a datagram. With `stream`, the message stands for one carried on a TCP stream (etcd's rafthttp): the
+   * network may still lose, delay or reorder it, but never delivers it twice (TCP does not duplicate).
+   */
+  send<M extends Message>(toAddress: string, port: number, msg: M, fromPort?: number, stream?: boolean): void;
   /** Opens a connection; handlers run in this incarnation only. */
   connect(toAddress: string, port: number, handlers: ConnHandlers, connectTimeoutUs?: number): Socket;
 }
@@ -331,8 +335,8 @@ export class Process {
       listen(port: number, handlers: ListenHandlers): void {
         host.network.listen(process, incarnation, port, handlers);
       },
-      send<M extends Message>(toAddress: string, port: number, msg: M, fromPort = 0): void {
-        if (process.incarnation === incarnation && process.active) host.network.sendDatagram(host, fromPort, toAddress, port, msg);
+      send<M extends Message>(toAddress: string, port: number, msg: M, fromPort = 0, stream = false): void {
+        if (process.incarnation === incarnation && process.active) host.network.sendDatagram(host, fromPort, toAddress, port, msg, stream);
       },
       connect(toAddress: string, port: number, handlers: ConnHandlers, connectTimeoutUs?: number): Socket {
         return host.network.connect(process, incarnation, toAddress, port, handlers, connectTimeoutUs);

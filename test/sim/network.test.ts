@@ -66,8 +66,22 @@ describe('datagrams', () => {
     send(0, 2, 'y');
     sim.engine.schedule(0, () => hosts[0]!.processes.get('p')!.context!.send('10.9.9.9', 7, { type: 'test' }));
     sim.runUntil(10 * US_PER_MS);
-    expect(trace.events.map((e) => (e.kind === 'msg.drop' ? `${e.to} ${e.reason}` : ''))).toEqual(['10.9.9.9 host-down', 'h1 no-listener', 'h2 host-down']);
+    // A down host or an unknown address drops at send; a missing listener is found on arrival.
+    expect(trace.events.map((e) => (e.kind === 'msg.drop' ? `${e.to} ${e.reason} t=${e.tUs}` : ''))).toEqual(['h2 host-down t=0', '10.9.9.9 host-down t=0', expect.stringMatching(/^h1 no-listener t=[1-9]/)]);
     expect(sim.network.stats.datagramsDropped).toBe(3);
+  });
+
+  it('sent as stream messages are never duplicated, whatever the duplicate rate', () => {
+    const { sim, hosts, inbox } = mesh(2);
+    sim.network.setLink({ from: '*', to: '*' }, { duplicateRate: 1 });
+    const ctx = hosts[0]!.processes.get('p')!.context!;
+    sim.engine.schedule(0, () => {
+      for (let i = 0; i < 20; i++) ctx.send(hosts[1]!.address, 7, { type: 'test', text: `s${i}` } as never, 0, true);
+      ctx.send(hosts[1]!.address, 7, { type: 'test', text: 'plain' } as never);
+    });
+    sim.runUntil(10 * US_PER_MS);
+    expect(inbox.get('h1')!.filter((t) => t.startsWith('s')).length).toBe(20);
+    expect(inbox.get('h1')!.filter((t) => t.startsWith('plain<')).length).toBe(2);
   });
 
   it('sent on a cut path are lost even if the path heals before they would have arrived', () => {

@@ -18,7 +18,7 @@ export const FAULT_CLASS_DOCS: Readonly<Record<FaultClass, string>> = {
   loss: 'lose a fraction of the packets on a link for a while',
   delay: 'add latency to a link for a while',
   reorder: 'hold back a fraction of the datagrams on a link by an extra delay (reordering) for a while',
-  duplicate: 'deliver a fraction of the datagrams on a link twice for a while',
+  duplicate: 'deliver a fraction of the datagrams on a link twice for a while (etcd peer messages excepted: TCP streams never duplicate)',
   'clock-jump': 'step a host\'s wall clock (optionally its monotonic clock too, as a hypervisor step does)',
   'clock-skew': 'set a host\'s wall-clock offset from true time',
   'clock-drift': 'make a host\'s clocks run fast or slow (skew rate), until the faults heal',

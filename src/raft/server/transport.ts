@@ -2,8 +2,9 @@
 //
 // rafthttp keeps two long-lived HTTP streams per peer and falls back to one POST per message (the pipeline) when
 // no stream is up; either way a message that cannot be delivered is dropped and Raft retries. We send every Raft
-// message as one datagram, which the network delays, loses, duplicates or reorders per link, as etcd-io/raft's own
-// test network does.
+// message as one datagram, which the network delays, loses or reorders per link, as etcd-io/raft's own test
+// network does — but never duplicates: they are stream messages (TCP does not deliver twice; a duplicated
+// forwarded proposal would be applied twice).
 //
 // What the server reads from rafthttp is peer *activity* (peerStatus.activate/deactivate, activeSince): it decides
 // the startup tick fast-forward (ActivePeers), and whether a timed-out proposal says "possibly due to connection
@@ -75,13 +76,13 @@ export class PeerTransport {
     const peer = this.peers.get(msg.to);
     if (peer === undefined) return;
     peer.lastSentUs = this.ctx.monoUs();
-    this.ctx.send(peer.spec.peerAddress, peer.spec.peerPort, msg);
+    this.ctx.send(peer.spec.peerAddress, peer.spec.peerPort, msg, 0, true);
   }
 
   /** Dials every peer whose stream is down (rafthttp streamReader at start and on retry). */
   dialInactive(): void {
     for (const peer of this.peerList) {
-      if (!peer.active) this.ctx.send(peer.spec.peerAddress, peer.spec.peerPort, this.dialMsg);
+      if (!peer.active) this.ctx.send(peer.spec.peerAddress, peer.spec.peerPort, this.dialMsg, 0, true);
     }
   }
 
@@ -94,10 +95,10 @@ export class PeerTransport {
           this.setActive(peer, false, nowUs);
         } else if (nowUs - peer.lastSentUs >= LINK_HEARTBEAT_US) {
           peer.lastSentUs = nowUs;
-          this.ctx.send(peer.spec.peerAddress, peer.spec.peerPort, this.heartbeatMsg);
+          this.ctx.send(peer.spec.peerAddress, peer.spec.peerPort, this.heartbeatMsg, 0, true);
         }
       }
-      if (!peer.active) this.ctx.send(peer.spec.peerAddress, peer.spec.peerPort, this.dialMsg);
+      if (!peer.active) this.ctx.send(peer.spec.peerAddress, peer.spec.peerPort, this.dialMsg, 0, true);
     }
   }
 
@@ -123,7 +124,7 @@ export class PeerTransport {
     switch (msg.type) {
       case 'StreamDial':
         peer.lastSentUs = nowUs;
-        this.ctx.send(peer.spec.peerAddress, peer.spec.peerPort, this.acceptMsg);
+        this.ctx.send(peer.spec.peerAddress, peer.spec.peerPort, this.acceptMsg, 0, true);
         return;
       case 'StreamAccept':
       case 'LinkHeartbeat':
