@@ -33,6 +33,7 @@ export class RaftSafetyChecker {
   private readonly committed: CommittedEntries | null;
   private readonly stateMachine: StateMachineSafety | null;
   private found: RaftViolation | null = null;
+  private lastChanges = -1;
   /** Checks run so far. */
   checks = 0;
 
@@ -55,6 +56,11 @@ export class RaftSafetyChecker {
   /** The first violation (sticky: once found it is returned by every later call), or null. */
   check(): RaftViolation | null {
     if (this.found) return this.found;
+    const changes = this.view.changes?.();
+    if (changes !== undefined) {
+      if (changes === this.lastChanges) return null;
+      this.lastChanges = changes;
+    }
     this.checks++;
     const members = this.view.members;
     while (this.samples.length < members.length) this.samples.push(new MemberSample(this.samples.length, members[this.samples.length]!));

@@ -25,4 +25,11 @@ export interface RaftMemberView {
 
 export interface RaftClusterView {
   readonly members: readonly RaftMemberView[];
+  /**
+   * Optional: a counter that moves whenever anything the checkers look at may have changed (a tick, a step, a
+   * Ready handled, an fsync, a member started). While it stands still the checker reads nothing, so events that
+   * do not touch Raft (API traffic, load balancer checks) cost one comparison. Without it, every check reads
+   * every member.
+   */
+  changes?(): number;
 }

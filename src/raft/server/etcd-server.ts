@@ -63,6 +63,8 @@ class Proposal implements Deadline {
 export interface EtcdServerObserver {
   attach(server: EtcdServer): void;
   roleChanged(server: EtcdServer): void;
+  /** The member's core or WAL may have changed. */
+  changed(): void;
 }
 
 export class EtcdServer {
@@ -146,6 +148,7 @@ export class EtcdServer {
           const trace = engine.trace;
           if (trace.wants('etcd.fsync')) trace.emit('etcd.fsync', { host: ctx.host.name, member: cfg.name, tookUs, entries });
         },
+        onChange: observer === null ? () => {} : () => observer.changed(),
       },
       cfg.tickMs,
       cfg.fsyncLatency,

@@ -106,6 +106,17 @@ export class EtcdClusterObserver implements RaftClusterView, EtcdServerObserver 
   private readonly byName = new Map<string, EtcdMemberHandle>();
   /** Called whenever some member's role, term or leader changed. */
   onRoleChange: ((member: EtcdMemberHandle) => void) | null = null;
+  private changeCount = 0;
+
+  /** RaftClusterView.changes: moved by every member's raft loop (tick, step, Ready, fsync) and by each start. */
+  changes(): number {
+    return this.changeCount;
+  }
+
+  /** Something the safety checkers look at may have changed. */
+  changed(): void {
+    this.changeCount++;
+  }
 
   attach(server: EtcdServer): void {
     if (this.members.length === 0) {
@@ -121,6 +132,7 @@ export class EtcdClusterObserver implements RaftClusterView, EtcdServerObserver 
     handle.server = server;
     handle.wal = server.wal;
     handle.starts++;
+    this.changeCount++;
   }
 
   roleChanged(server: EtcdServer): void {

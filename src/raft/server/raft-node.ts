@@ -26,6 +26,8 @@ export interface RaftNodeHooks {
   /** After every Ready has been persisted, sent and advanced (role/term changes are observed here). */
   onReadyDone(rd: Ready): void;
   onFsync(tookUs: number, entries: number): void;
+  /** The core or the WAL may have changed (tick, step, Ready, fsync): the safety checkers' cue to look again. */
+  onChange(): void;
 }
 
 export class RaftNodeLoop {
@@ -95,6 +97,7 @@ export class RaftNodeLoop {
   private tick(): void {
     this.ticks++;
     this.node.tick();
+    this.hooks.onChange();
   }
 
   /** raftNode.advanceTicks: the startup fast-forward. */
@@ -107,11 +110,14 @@ export class RaftNodeLoop {
   step(msg: RaftMessage): void {
     if (this.stopped) return;
     this.node.step(msg);
+    this.hooks.onChange();
     this.pump();
   }
 
   /** Drains Ready while the loop is free. Call after anything that may have produced output. */
   pump(): void {
+    // Callers pump after anything they did to the core (propose, readIndex, transferLeader, ...).
+    this.hooks.onChange();
     while (!this.busy && !this.stopped && this.node.hasReady()) this.handle(this.node.ready());
   }
 
@@ -143,6 +149,7 @@ export class RaftNodeLoop {
     const rd = this.syncing!;
     this.syncing = null;
     this.wal.endSync();
+    this.hooks.onChange();
     this.hooks.onFsync(this.syncTookUs, rd.entries.length);
     this.busy = false;
     this.finish(rd, this.syncingSent);
