@@ -68,7 +68,11 @@ export function buildCluster(sim: Simulation, spec: ClusterSpec): Cluster {
 
   // Who acts as leader of each lease (the components report to it), and the split-brain invariant over it.
   const acting = ActingLeaders.of(engine);
-  const exclusivity = new LeaseExclusivityMonitor(engine);
+  const exclusivity = new LeaseExclusivityMonitor(engine, (lease, identity) =>
+    acting.phaseOf(lease, identity) === 'releasing'
+      ? 'its renewal gave up and it is releasing the lease: with ReleaseOnCancel, client-go cancels the leading context only after release() returns (docs/safety-envelope.md; kubernetes/kubernetes#139991)'
+      : null,
+  );
   acting.onChange((interval, state) => {
     if (state === 'start') exclusivity.started(interval.lease, interval.identity, interval.host, engine.nowUs);
     else exclusivity.stopped(interval.lease, interval.identity, engine.nowUs);

@@ -178,6 +178,7 @@ export function runLeaderElection(options: ElectedComponentOptions): ElectedComp
       releaseOnCancel: options.releaseOnCancel,
       name: options.name,
       observer: (phase, detail) => {
+        recorder.notePhase(lease, options.identity, phase);
         const trace = ctx.host.engine.trace;
         if (trace.wants('lease.elector')) trace.emit('lease.elector', { lease, identity: options.identity, host: ctx.host.name, proc: ctx.process.name, phase, detail });
       },

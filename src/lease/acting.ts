@@ -101,6 +101,8 @@ export class ActingLeaders {
   readonly actions: LeaderAction[] = [];
   /** Largest number of replicas seen acting at once, per lease. */
   private readonly maxConcurrent = new Map<string, number>();
+  /** Each elector's last phase (acquiring, leading, releasing, stopped), by lease and identity. */
+  private readonly phases = new Map<string, string>();
 
   private constructor(private readonly engine: Engine) {}
 
@@ -112,6 +114,16 @@ export class ActingLeaders {
       recorders.set(engine, recorder);
     }
     return recorder;
+  }
+
+  /** An elector's phase changed (the components report it with the lease.elector trace). */
+  notePhase(lease: string, identity: string, phase: string): void {
+    this.phases.set(`${lease}\u0000${identity}`, phase);
+  }
+
+  /** The last phase `identity`'s elector reported for `lease`, if any. */
+  phaseOf(lease: string, identity: string): string | undefined {
+    return this.phases.get(`${lease}\u0000${identity}`);
   }
 
   /** Called from OnStartedLeading: `ctx` is the acting process's context. */

@@ -99,7 +99,14 @@ export class LeaseExclusivityMonitor {
   private readonly suspects = new Map<string, number>();
   private first: LeaseOverlap | null = null;
 
-  constructor(private readonly clock: { readonly nowUs: number }) {}
+  /**
+   * `explain(lease, identity)` may add why a replica still acts (e.g. it is releasing the lease) to the report;
+   * it is asked when the overlap is reported.
+   */
+  constructor(
+    private readonly clock: { readonly nowUs: number },
+    private readonly explain: (lease: string, identity: string) => string | null = () => null,
+  ) {}
 
   /** An engine invariant that fails as soon as two replicas have acted at once (stopping the run there). */
   readonly invariant: Invariant = {
@@ -108,8 +115,12 @@ export class LeaseExclusivityMonitor {
       if (this.first === null && this.suspects.size > 0) this.confirm();
       const o = this.first;
       if (o === null) return null;
+      const why = (i: ActingInterval): string => {
+        const note = this.explain(o.lease, i.identity);
+        return note === null ? '' : `; ${note}`;
+      };
       return {
-        message: `two replicas act as leader of lease ${o.lease}: ${o.first.identity} on ${o.first.host} (since ${formatSimTime(o.first.fromUs)}) and ${o.second.identity} on ${o.second.host} (since ${formatSimTime(o.second.fromUs)})`,
+        message: `two replicas act as leader of lease ${o.lease}: ${o.first.identity} on ${o.first.host} (since ${formatSimTime(o.first.fromUs)}${why(o.first)}) and ${o.second.identity} on ${o.second.host} (since ${formatSimTime(o.second.fromUs)}${why(o.second)})`,
         hosts: [o.first.host, o.second.host],
       };
     },

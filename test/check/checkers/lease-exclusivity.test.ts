@@ -58,6 +58,18 @@ describe('LeaseExclusivityMonitor as an engine invariant', () => {
     expect(engine.violation?.timeUs).toBe(6_000_000);
   });
 
+  it('adds what the explain hook says about each replica (e.g. one still releasing the lease)', () => {
+    const engine = new Engine({ seed: 1 });
+    const monitor = new LeaseExclusivityMonitor(engine, (_lease, identity) => (identity === 'a' ? 'releasing' : null));
+    engine.addInvariant(monitor.invariant);
+    engine.scheduleAt(1_000_000, () => monitor.started(L, 'a', 'server-0', engine.nowUs));
+    engine.scheduleAt(5_000_000, () => monitor.started(L, 'b', 'server-1', engine.nowUs));
+    engine.scheduleAt(6_000_000, () => undefined);
+    expect(engine.runUntil(10_000_000)).toBe('violation');
+    expect(engine.violation?.message).toContain('a on server-0 (since 1.000s; releasing)');
+    expect(engine.violation?.message).toContain('b on server-1 (since 5.000s)');
+  });
+
   it('does not report a hand-over within one instant', () => {
     const engine = new Engine({ seed: 1 });
     const monitor = new LeaseExclusivityMonitor(engine);
