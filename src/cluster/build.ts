@@ -5,6 +5,7 @@ import type { Host } from '../sim/host';
 import type { Leaders } from '../run/result';
 import type { Simulation } from '../sim/simulation';
 import { LeaseExclusivityMonitor } from '../check/checkers/lease-exclusivity';
+import type { CheckViolation } from '../check/checkers/types';
 import { ActingLeaders } from '../lease/acting';
 import { electionLeases } from '../scenario/resolve';
 import type { LeaderInterval } from '../run/result';
@@ -49,9 +50,20 @@ export interface Cluster {
    * printed and its exit status.
    */
   exec(on: string, command: string, done: (output: string, exitCode: number) => void): void;
+  /** The first lease overlap with its extent so far (toUs null while both still act), or null. */
+  splitBrain(): CheckViolation | null;
 }
 
-export function buildCluster(sim: Simulation, spec: ClusterSpec): Cluster {
+export interface BuildOptions {
+  /**
+   * What a split brain (two replicas acting as leader of one lease) does: 'stop' (default) stops the run there as
+   * an invariant violation; 'measure' records it (a `violation` trace event when it starts) and lets the run go on,
+   * so the overlap's end is known — `kube-ha-sim run` measures, `check` stops.
+   */
+  readonly splitBrain?: 'stop' | 'measure';
+}
+
+export function buildCluster(sim: Simulation, spec: ClusterSpec, options: BuildOptions = {}): Cluster {
   const hosts = new Map<string, Host>();
   for (const h of allHosts(spec)) {
     const clock = spec.clocks[h.name];
@@ -77,7 +89,19 @@ export function buildCluster(sim: Simulation, spec: ClusterSpec): Cluster {
     if (state === 'start') exclusivity.started(interval.lease, interval.identity, interval.host, engine.nowUs);
     else exclusivity.stopped(interval.lease, interval.identity, engine.nowUs);
   });
-  engine.addInvariant(exclusivity.invariant);
+  if (options.splitBrain === 'measure') {
+    let reported = false;
+    engine.addInvariant({
+      name: exclusivity.invariant.name,
+      check: () => {
+        if (reported || !exclusivity.violated) return null;
+        reported = true;
+        const failure = exclusivity.invariant.check();
+        if (failure !== null) engine.trace.emit('violation', { invariant: exclusivity.invariant.name, message: failure.message });
+        return null;
+      },
+    });
+  } else engine.addInvariant(exclusivity.invariant);
   const leases = Object.values(electionLeases(spec));
 
   const etcd = installEtcd(engine, spec, hosts);
@@ -122,6 +146,7 @@ export function buildCluster(sim: Simulation, spec: ClusterSpec): Cluster {
       return out;
     },
     exec: (on, command, done) => execOn(spec, hosts.get(on)!, command, done),
+    splitBrain: () => exclusivity.firstViolation(),
     processesOn: (host) => [...(hosts.get(host)?.processes.keys() ?? [])].filter((p) => processNames(spec, host).includes(p)),
   };
 }

@@ -56,6 +56,12 @@ export interface RunOptions {
   readonly maxEvents?: number;
   /** Called once the cluster is built, before anything runs (add invariants, hooks, probes). */
   readonly onBuilt?: (run: ScenarioRun) => void;
+  /**
+   * A split brain (two replicas acting as leader of one lease) stops the run at once ('stop', the default, as every
+   * invariant does), or is measured: the run goes on and the violation reports the whole overlap ('measure', what
+   * `kube-ha-sim run` does).
+   */
+  readonly splitBrain?: 'stop' | 'measure';
   /** Called once the simulation exists, before the cluster is built (TEST ONLY: src/check/bugs.ts setInjectedBugs). */
   readonly beforeBuild?: (sim: Simulation) => void;
 }
@@ -134,7 +140,7 @@ export class ScenarioRun {
     for (const sink of options.sinks ?? []) trace.addSink(sink);
     trace.emit('run.start', { seed: this.seed, scenario: this.scenario.name, faults: this.plan });
     options.beforeBuild?.(this.sim);
-    this.cluster = guard(this, () => buildCluster(this.sim, this.scenario.cluster));
+    this.cluster = guard(this, () => buildCluster(this.sim, this.scenario.cluster, { splitBrain: options.splitBrain ?? 'stop' }));
     this.scheduleFaults();
     this.scheduleInspections();
     options.onBuilt?.(this);
@@ -161,8 +167,21 @@ export class ScenarioRun {
     const endUs = engine.nowUs;
     const leaders = this.cluster.leaders();
     const violations: Violation[] = engine.violation ? [engine.violation] : [];
+    // A measured split brain (RunOptions.splitBrain 'measure'): reported with its whole overlap.
+    const splitBrain = engine.violation ? null : this.cluster.splitBrain();
+    if (splitBrain !== null) {
+      violations.push({
+        invariant: splitBrain.checker,
+        message: `${splitBrain.message}: ${splitBrain.details.split('\n').join(' and ')}`,
+        hosts: splitBrain.hosts,
+        timeUs: splitBrain.atUs,
+        event: engine.eventsRun,
+        seed: this.seed,
+        replay: this.replay,
+      });
+    }
     // End-of-run check of what the acting leaders did: a pod bound twice, more pods than a ReplicaSet's replicas.
-    if (violations.length === 0) {
+    if (engine.violation === null) {
       const duplicated = checkDuplicatedWork(ActingLeaders.of(engine).actions, this.scenario.cluster.workload.replicaSets);
       if (duplicated !== null) {
         violations.push({

@@ -55,6 +55,40 @@ describe('ScenarioRun', () => {
   });
 });
 
+describe('split brains', () => {
+  // The leader's standbys step their clocks (monotonic too) right after polling: they take the leases while the
+  // leader still acts, until its renew deadline passes.
+  const splitBrain = scenario(
+    '  duration: 40s\n  faults:\n' +
+      [20, 21.5, 23, 24.5].map((t) => `    - {at: ${t}s, action: clock-jump, target: server-1, by: 1h, monotonic: true}\n    - {at: ${t}s, action: clock-jump, target: server-2, by: 1h, monotonic: true}\n`).join(''),
+  );
+
+  it("stop (the default): the run ends where two replicas start acting at once", () => {
+    const r = runScenario(splitBrain);
+    expect(r.violations.map((v) => v.invariant)).toEqual(['lease-exclusivity']);
+    expect(r.endUs).toBe(r.violations[0]!.timeUs);
+    expect(r.endUs).toBeLessThan(40_000_000);
+  });
+
+  it('measure: the run goes on and the violation gives the whole overlap', () => {
+    const stopped = runScenario(splitBrain);
+    const r = runScenario(splitBrain, { splitBrain: 'measure' });
+    expect(r.endUs).toBe(40_000_000);
+    expect(r.violations).toHaveLength(1);
+    const v = r.violations[0]!;
+    // Measured from the instant the second replica started; 'stop' reports the event at which it was confirmed.
+    expect(v.timeUs).toBeLessThanOrEqual(stopped.violations[0]!.timeUs);
+    expect(stopped.violations[0]!.timeUs - v.timeUs).toBeLessThan(1_000);
+    const m = /from (\d+\.\d+)s until (\d+\.\d+)s/.exec(v.message);
+    expect(m, v.message).not.toBeNull();
+    expect(Number(m![2])).toBeGreaterThan(Number(m![1]));
+    // The overlap ends when the old leader stops acting, as the leader intervals show.
+    const lease = /of lease (\S+) from/.exec(v.message)![1]!;
+    const endsMs = r.leaders.leases[lease]!.map((i) => (i.toUs === null ? null : Math.round(i.toUs / 1000)));
+    expect(endsMs).toContain(Math.round(Number(m![2]) * 1000));
+  });
+});
+
 describe('interval helpers', () => {
   const i = (holder: string, fromUs: number, toUs: number | null): LeaderInterval => ({ holder, host: holder, fromUs, toUs });
   const intervals = [i('a', 0, 10), i('b', 15, 20), i('c', 20, null)];

@@ -103,7 +103,8 @@ export function runCommand(file: string, options: RunCommandOptions, io: CliIo):
     const w = writer;
     const rendered = runWithOutputs(
       scenario,
-      { ...(seed !== undefined ? { seed } : {}), ...(untilUs !== undefined ? { untilUs } : {}), set: settings },
+      // A split brain does not end the run: the report gives the whole overlap.
+      { ...(seed !== undefined ? { seed } : {}), ...(untilUs !== undefined ? { untilUs } : {}), set: settings, splitBrain: 'measure' },
       [output],
       w !== null ? { ndjsonLine: (line) => w.write(line) } : {},
     );
