@@ -35,7 +35,8 @@ export interface CheckCommandOptions {
 
 const EXAMPLES = `
 Examples:
-  $ kube-ha-sim check --runs 500 --faults crash,partition,loss      # the default topology; expect no violation
+  $ kube-ha-sim check --runs 500 --faults crash,loss                # the default topology: no violation
+  $ kube-ha-sim check --runs 500 --faults crash,partition,loss      # finds kube-scheduler's ReleaseOnCancel window (client-go)
   $ kube-ha-sim check --faults pause                               # finds a lease split brain, shrinks it
   $ kube-ha-sim check my-cluster.yaml --faults clock --max-faults 2 --until 90s
   $ kube-ha-sim check --seed 1 --path 14 --faults pause             # replays run 15 of seed 1 (and its shrinking)
