@@ -38,6 +38,7 @@ import {
 } from './objects';
 import type { ApiserverBugs } from '../check/bugs';
 import { alreadyExists, badRequest, conflict, notFound, resourceConflict, resourceVersionRequired, unknownError } from './status';
+import { JsonDecodeCache, jsonCopy } from './json-copy';
 
 export type StoreResult<T> = { readonly ok: true; readonly code: number; readonly object: T } | { readonly ok: false; readonly status: Status };
 
@@ -74,10 +75,21 @@ export function matchesFilter(object: KubeObject, filter: SelectorFilter | null)
   return true;
 }
 
-/** Decodes a stored value into a fresh object carrying its resourceVersion. */
+/**
+ * Stored values parsed so far (a pure cache: every apiserver of every run may share it). The same stored object is
+ * decoded many times (each GET, GuaranteedUpdate's read, lists, by every apiserver): copying a parse is ~4x faster.
+ */
+const storedValues = new JsonDecodeCache();
+
+/** Decodes a stored value into a fresh object (JSON.parse) carrying its resourceVersion. */
 export function decode(kv: KeyValue): KubeObject {
-  const object = JSON.parse(kv.value) as KubeObject;
-  object.metadata.resourceVersion = String(kv.modRevision);
+  return decodeAt(kv.value, kv.modRevision);
+}
+
+/** Decodes a stored value into a fresh object (JSON.parse) with resourceVersion = `revision`. */
+export function decodeAt(value: string, revision: number): KubeObject {
+  const object = storedValues.parse(value) as KubeObject;
+  object.metadata.resourceVersion = String(revision);
   return object;
 }
 
@@ -187,11 +199,12 @@ export class Registry {
     }
     const uidPrecondition = object.metadata.uid !== undefined && object.metadata.uid !== '' ? object.metadata.uid : null;
     const sent = object.metadata.resourceVersion;
-    // tryUpdate may run more than once (a lost Txn): the first run takes the decoded body, later ones a fresh copy.
+    // tryUpdate may run more than once (a lost Txn): the first run takes the decoded body, later ones a fresh copy
+    // of it as it is now (a JSON round trip: jsonCopy).
     let pristine: KubeObject | null = object;
-    const json = JSON.stringify(object);
+    const snapshot = jsonCopy(object);
     const take = (): KubeObject => {
-      const o = pristine ?? (JSON.parse(json) as KubeObject);
+      const o = pristine ?? jsonCopy(snapshot);
       pristine = null;
       return o;
     };

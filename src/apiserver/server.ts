@@ -25,6 +25,7 @@ import { Router } from './router';
 import { serveWatch, type ServedWatch } from './watch';
 import type { KubeList, KubeObject, ResourceType, Status } from './objects';
 import { badRequest, methodNotSupported, timeoutError } from './status';
+import { jsonCopy } from './json-copy';
 import './trace-events';
 import { injectedBugs } from '../check/bugs';
 
@@ -452,7 +453,7 @@ function methodNotAllowedText(): Status {
 /** Decodes a request body: a deep copy, as the real server decodes bytes (the client keeps its object). */
 function decodeBody(body: unknown): KubeObject | null {
   if (typeof body !== 'object' || body === null) return null;
-  const copy = JSON.parse(JSON.stringify(body)) as KubeObject;
+  const copy = jsonCopy(body as KubeObject);
   if (typeof copy.metadata !== 'object' || copy.metadata === null) copy.metadata = { name: '' };
   return copy;
 }

@@ -12,7 +12,7 @@ import type { EtcdClient, EtcdCallHandle } from '../client/etcd-client';
 import type { KeyValue, WatchEvent as EtcdWatchEvent } from '../raft/etcd-api';
 import type { ProcessContext, Timer } from '../sim/process';
 import type { KubeObject, ResourceType, Status, WatchEvent } from './objects';
-import { decode, matchesFilter, type Registry, type SelectorFilter } from './registry';
+import { decode, decodeAt, matchesFilter, type Registry, type SelectorFilter } from './registry';
 import { badRequest } from './status';
 
 export interface WatchSink {
@@ -30,9 +30,7 @@ function prefixEnd(prefix: string): string {
 }
 
 function withRevision(kv: KeyValue, revision: number): KubeObject {
-  const object = JSON.parse(kv.value) as KubeObject;
-  object.metadata.resourceVersion = String(revision);
-  return object;
+  return decodeAt(kv.value, revision);
 }
 
 export function serveWatch(
