@@ -96,17 +96,20 @@ export class Engine {
     if (!(timeUs >= this.nowUs) || !Number.isInteger(timeUs)) {
       throw new RangeError(`Engine.scheduleAt: time ${timeUs}µs must be an integer not before now (${this.nowUs}µs)`);
     }
-    const event: SimEvent = { timeUs, seq: this.seq++, fn, arg };
+    const event: SimEvent = { timeUs, seq: this.seq++, fn, arg, index: -1 };
     this.queue.push(event);
     return event;
   }
 
-  /** Cancels a scheduled event; cancelling one that already ran or was cancelled does nothing. */
+  /** Cancels a scheduled event (it leaves the queue); cancelling one that already ran or was cancelled does nothing. */
   cancel(event: SimEvent | null | undefined): void {
-    if (event) event.fn = null;
+    if (event) {
+      if (event.fn !== null) this.queue.remove(event);
+      event.fn = null;
+    }
   }
 
-  /** Events still queued (including cancelled ones not yet popped). */
+  /** Events still queued. */
   get pendingEvents(): number {
     return this.queue.size;
   }

@@ -36,6 +36,45 @@ describe('EventQueue', () => {
     );
   });
 
+  it('remove takes any queued event out; the rest still pop in (time, seq) order (property)', () => {
+    const op = fc.oneof(
+      fc.record({ kind: fc.constant('push' as const), timeUs: fc.integer({ min: 0, max: 30 }) }),
+      fc.record({ kind: fc.constant('pop' as const) }),
+      fc.record({ kind: fc.constant('remove' as const), pick: fc.nat() }),
+    );
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 400 }), (ops) => {
+        const queue = new EventQueue();
+        let model: SimEvent[] = []; // what should be queued
+        const everPushed: SimEvent[] = [];
+        let seq = 0;
+        const order = (a: SimEvent, b: SimEvent): number => a.timeUs - b.timeUs || a.seq - b.seq;
+        for (const o of ops) {
+          if (o.kind === 'push') {
+            const e: SimEvent = { timeUs: o.timeUs, seq: seq++, fn: null, arg: null, index: -1 };
+            queue.push(e);
+            model.push(e);
+            everPushed.push(e);
+          } else if (o.kind === 'pop') {
+            model.sort(order);
+            expect(queue.pop()).toBe(model.shift());
+          } else if (everPushed.length > 0) {
+            // Removing one already popped or removed does nothing.
+            const e = everPushed[o.pick % everPushed.length]!;
+            queue.remove(e);
+            model = model.filter((m) => m !== e);
+          }
+          expect(queue.size).toBe(model.length);
+        }
+        model.sort(order);
+        const rest: SimEvent[] = [];
+        while (queue.size > 0) rest.push(queue.pop()!);
+        expect(rest).toEqual(model);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('peek shows the next event; pop on empty gives undefined; clear empties', () => {
     const queue = new EventQueue();
     expect(queue.pop()).toBeUndefined();
