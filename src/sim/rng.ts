@@ -1,72 +1,22 @@
 // Seeded randomness. A run has one seed; every host, process and component draws from its own named stream
 // derived from it (`seed|name`), so adding a component never shifts the draws of the others.
-//
-// The generator is Johannes Baagøe's Alea, exactly as seedrandom's `alea` computes it (the same numbers for the
-// same seed; test/sim/rng.test.ts compares them), kept inline in Random: a draw is a few multiplications on the
-// stream's own fields instead of two closure calls (draws are on every message's path: latency, loss).
+import seedrandom from 'seedrandom';
 
 export type Seed = number | string;
-
-/** 2^-32 */
-const TWO_POW_MINUS_32 = 2.3283064365386963e-10;
-
-/** Baagøe's Mash hash, as seedrandom's alea uses it to seed: `n` carries over between calls. */
-class Mash {
-  private n = 0xefc8249d;
-
-  hash(data: string): number {
-    let n = this.n;
-    for (let i = 0; i < data.length; i++) {
-      n += data.charCodeAt(i);
-      let h = 0.02519603282416938 * n;
-      n = h >>> 0;
-      h -= n;
-      h *= n;
-      n = h >>> 0;
-      h -= n;
-      n += h * 0x100000000; // 2^32
-    }
-    this.n = n;
-    return (n >>> 0) * TWO_POW_MINUS_32;
-  }
-}
 
 export class Random {
   /** Number of values drawn so far: a cheap fingerprint when comparing two runs. */
   draws = 0;
-  // Alea's state.
-  private s0: number;
-  private s1: number;
-  private s2: number;
-  private c = 1;
 
-  /** The stream seeded with `seed` (seedrandom.alea(seed)). */
   constructor(
     readonly name: string,
-    seed: string,
-  ) {
-    const mash = new Mash();
-    let s0 = mash.hash(' ');
-    let s1 = mash.hash(' ');
-    let s2 = mash.hash(' ');
-    s0 -= mash.hash(seed);
-    if (s0 < 0) s0 += 1;
-    s1 -= mash.hash(seed);
-    if (s1 < 0) s1 += 1;
-    s2 -= mash.hash(seed);
-    if (s2 < 0) s2 += 1;
-    this.s0 = s0;
-    this.s1 = s1;
-    this.s2 = s2;
-  }
+    private readonly source: () => number,
+  ) {}
 
   /** Uniform in [0, 1). */
   float(): number {
     this.draws++;
-    const t = 2091639 * this.s0 + this.c * TWO_POW_MINUS_32;
-    this.s0 = this.s1;
-    this.s1 = this.s2;
-    return (this.s2 = t - (this.c = t | 0));
+    return this.source();
   }
 
   /** Uniform integer in [0, maxExclusive). */
@@ -133,7 +83,7 @@ export class RngRoot {
   stream(name: string): Random {
     let stream = this.streams.get(name);
     if (stream === undefined) {
-      stream = new Random(name, `${this.seed}|${name}`);
+      stream = new Random(name, seedrandom.alea(`${this.seed}|${name}`));
       this.streams.set(name, stream);
     }
     return stream;
