@@ -9,6 +9,7 @@ import '../kubelet/static-pods';
 import '../cluster/trace-events';
 import '../controllers/events';
 import { isInspectionProcess } from '../cluster/exec';
+import { statusText } from '../apiserver/http';
 
 export interface TimelineLine {
   readonly tUs: number;
@@ -175,21 +176,9 @@ function leaseRequest(e: TraceEvent<'apiserver.request'>, acting: ReadonlyMap<st
   }
 }
 
+/** Go's http.StatusText, or "Error" for a code it has no text for here. */
 function statusWord(code: number): string {
-  switch (code) {
-    case 404:
-      return 'Not Found';
-    case 409:
-      return 'Conflict';
-    case 500:
-      return 'Internal Server Error';
-    case 503:
-      return 'Service Unavailable';
-    case 504:
-      return 'Gateway Timeout';
-    default:
-      return 'Error';
-  }
+  return statusText(code) || 'Error';
 }
 
 function faultWords(action: string, target: string, detail: string): string {

@@ -7,7 +7,7 @@
 // node-only CLI), so this module stays browser-safe.
 import { pointCount, pointLabel } from './grid';
 import { formatDurationUs } from '../sim/time';
-import { formatValue } from './format-value';
+import { summaryCells } from './format-value';
 import type { MetricDef, MetricSummary, PointResult, SweepResult } from './types';
 
 /** A chart as Chart.js takes it, placed on the canvas with this id. */
@@ -192,18 +192,9 @@ function summaryTable(result: SweepResult, metric: MetricDef): string {
   const rows = result.points.map((p) => {
     const s = p.summary[metric.id];
     if (s === undefined) return '';
-    const ci = s.ci95 === null ? '-' : `${formatValue(s.ci95[0], metric.unit, true)} .. ${formatValue(s.ci95[1], metric.unit, true)}`;
     const cells = [
       pointLabel(p.params),
-      String(s.n),
-      formatValue(s.min, metric.unit),
-      formatValue(s.p50, metric.unit),
-      formatValue(s.p90, metric.unit),
-      formatValue(s.p99, metric.unit),
-      formatValue(s.max, metric.unit),
-      formatValue(s.mean, metric.unit, true),
-      ci,
-      s.maxSeed === null ? '-' : String(s.maxSeed),
+      ...summaryCells(s, metric.unit),
     ];
     return `<tr>${cells.map((c, i) => `<td${i === 0 ? ' class="param"' : ''}>${escapeHtml(c)}</td>`).join('')}</tr>`;
   });

@@ -1,7 +1,7 @@
 // The text report of a sweep: per grid point, one row per metric with its distribution.
 import { pointCount, pointLabel } from './grid';
 import { formatDurationUs } from '../sim/time';
-import { formatValue } from './format-value';
+import { summaryCells } from './format-value';
 import type { SweepResult } from './types';
 
 const HEADERS = ['metric', 'n', 'min', 'p50', 'p90', 'p99', 'max', 'mean', '95% CI of mean', 'max at seed'];
@@ -20,18 +20,9 @@ export function formatTable(result: SweepResult): string {
     for (const metric of result.metrics) {
       const s = point.summary[metric.id];
       if (s === undefined) continue;
-      const ci = s.ci95 === null ? '-' : `${formatValue(s.ci95[0], metric.unit, true)} .. ${formatValue(s.ci95[1], metric.unit, true)}`;
       rows.push([
         metric.label,
-        String(s.n),
-        formatValue(s.min, metric.unit),
-        formatValue(s.p50, metric.unit),
-        formatValue(s.p90, metric.unit),
-        formatValue(s.p99, metric.unit),
-        formatValue(s.max, metric.unit),
-        formatValue(s.mean, metric.unit, true),
-        ci,
-        s.maxSeed === null ? '-' : String(s.maxSeed),
+        ...summaryCells(s, metric.unit),
       ]);
     }
     out.push(...alignRows(rows).map((line) => `  ${line}`));
