@@ -444,25 +444,103 @@ export function etcdKey(resource: ResourceType, namespace: string | undefined, n
 
 /** metav1.Time: RFC 3339 in UTC with whole seconds, "2025-01-01T00:00:12Z". */
 export function formatTime(wallUs: number): string {
-  const iso = new Date(Math.floor(wallUs / 1_000_000) * 1000).toISOString(); // "2025-01-01T00:00:12.000Z"
-  return `${iso.slice(0, 19)}Z`;
+  return `${isoSeconds(Math.floor(wallUs / 1_000_000))}Z`;
 }
 
 /** metav1.MicroTime: RFC 3339 in UTC with exactly 6 fraction digits, "2025-01-01T00:00:12.345678Z". */
 export function formatMicroTime(wallUs: number): string {
   const seconds = Math.floor(wallUs / 1_000_000);
   const micros = wallUs - seconds * 1_000_000;
-  const iso = new Date(seconds * 1000).toISOString();
-  return `${iso.slice(0, 19)}.${String(micros).padStart(6, '0')}Z`;
+  return `${isoSeconds(seconds)}.${String(micros).padStart(6, '0')}Z`;
+}
+
+const SECONDS_PER_DAY = 86_400;
+/** 10000-01-01T00:00:00Z: from there on toISOString prints a 6-digit year with a sign. */
+const YEAR_10000_SECONDS = 253_402_300_800;
+
+/**
+ * "YYYY-MM-DDTHH:MM:SS" of a Unix time in whole seconds: the first 19 characters of Date.toISOString, computed
+ * without a Date (leases and node status format times on every renewal: a hot path). Days to a civil date is
+ * Howard Hinnant's days_from_civil inverse (proleptic Gregorian, as Date). Years outside 1970..9999 go to Date.
+ */
+function isoSeconds(seconds: number): string {
+  if (!(seconds >= 0 && seconds < YEAR_10000_SECONDS)) return new Date(seconds * 1000).toISOString().slice(0, 19);
+  const days = Math.floor(seconds / SECONDS_PER_DAY);
+  const secondOfDay = seconds - days * SECONDS_PER_DAY;
+  // Shift the epoch to 0000-03-01 so that leap days end each 4/100/400-year cycle ("era" = 400 years).
+  const z = days + 719_468;
+  const era = Math.floor(z / 146_097);
+  const dayOfEra = z - era * 146_097;
+  const yearOfEra = Math.floor((dayOfEra - Math.floor(dayOfEra / 1460) + Math.floor(dayOfEra / 36_524) - Math.floor(dayOfEra / 146_096)) / 365);
+  const dayOfYear = dayOfEra - (365 * yearOfEra + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100));
+  const marchMonth = Math.floor((5 * dayOfYear + 2) / 153); // 0 = March
+  const day = dayOfYear - Math.floor((153 * marchMonth + 2) / 5) + 1;
+  const month = marchMonth < 10 ? marchMonth + 3 : marchMonth - 9;
+  const year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0);
+  const hour = Math.floor(secondOfDay / 3600);
+  const minute = Math.floor((secondOfDay - hour * 3600) / 60);
+  const second = secondOfDay - hour * 3600 - minute * 60;
+  return `${String(year).padStart(4, '0')}-${two(month)}-${two(day)}T${two(hour)}:${two(minute)}:${two(second)}`;
+}
+
+function two(n: number): string {
+  return n < 10 ? `0${n}` : String(n);
 }
 
 const TIME_RE = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?Z$/;
 
 /** Parses a metav1.Time or MicroTime string (UTC "Z" form) into Unix microseconds; throws on anything else. */
 export function parseTimeUs(text: string): number {
+  const fast = parseTimeUsFast(text);
+  if (fast !== null) return fast;
   const m = TIME_RE.exec(text);
   if (m === null) throw new RangeError(`parsing time "${text}": expected RFC 3339 in UTC, e.g. 2025-01-01T00:00:12Z`);
   const ms = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]));
   const fraction = m[7] === undefined ? 0 : Math.floor(Number(`0.${m[7]}`) * 1_000_000 + 1e-6);
   return ms * 1000 + fraction;
+}
+
+/**
+ * TIME_RE's two usual forms read digit by digit (no match array, no substrings): "YYYY-MM-DDTHH:MM:SSZ" and the
+ * same with 1 to 6 fraction digits before the Z. null for anything else (the regular expression decides then).
+ * The fraction is then exact: Math.floor(Number(`0.${f}`) * 1e6 + 1e-6) is f scaled to 6 digits.
+ */
+function parseTimeUsFast(text: string): number | null {
+  const length = text.length;
+  if (length !== 20 && !(length >= 22 && length <= 27)) return null;
+  if (text.charCodeAt(4) !== DASH || text.charCodeAt(7) !== DASH || text.charCodeAt(10) !== UPPER_T) return null;
+  if (text.charCodeAt(13) !== COLON || text.charCodeAt(16) !== COLON || text.charCodeAt(length - 1) !== UPPER_Z) return null;
+  const year = digits(text, 0, 4);
+  const month = digits(text, 5, 7);
+  const day = digits(text, 8, 10);
+  const hour = digits(text, 11, 13);
+  const minute = digits(text, 14, 16);
+  const second = digits(text, 17, 19);
+  if (year < 0 || month < 0 || day < 0 || hour < 0 || minute < 0 || second < 0) return null;
+  let fraction = 0;
+  if (length !== 20) {
+    if (text.charCodeAt(19) !== DOT) return null;
+    const fractionDigits = length - 21;
+    fraction = digits(text, 20, length - 1);
+    if (fraction < 0) return null;
+    for (let i = fractionDigits; i < 6; i++) fraction *= 10;
+  }
+  return Date.UTC(year, month - 1, day, hour, minute, second) * 1000 + fraction;
+}
+
+const DASH = 0x2d;
+const COLON = 0x3a;
+const DOT = 0x2e;
+const UPPER_T = 0x54;
+const UPPER_Z = 0x5a;
+
+/** The decimal number in text[from, to), or -1 if a character there is not an ASCII digit. */
+function digits(text: string, from: number, to: number): number {
+  let n = 0;
+  for (let i = from; i < to; i++) {
+    const d = text.charCodeAt(i) - 0x30;
+    if (d < 0 || d > 9) return -1;
+    n = n * 10 + d;
+  }
+  return n;
 }
