@@ -18,6 +18,8 @@ import {
   type HostSpec,
   type LinkOverride,
 } from '../cluster/spec';
+import { haproxyCfgFor } from '../cluster/lb';
+import { compileHaproxyConfig, HaproxyConfigError } from '../lb/config';
 import { didYouMean, type PathProblem, type PathSegment } from './diagnostics';
 import type { ComponentName } from './flags';
 import type { RawExpectation, RawFault, RawLatency, RawScenario } from './schema';
@@ -305,13 +307,63 @@ function checkFlagsTogether(cluster: ClusterSpec, hasComponents: boolean, proble
     // client-go tools/leaderelection NewLeaderElector, in its order
     if (lease <= renew) problems.add(path('--leader-elect-lease-duration'), `${c}: leaseDuration must be greater than renewDeadline`);
     if (renew <= 1.2 * retry) problems.add(path('--leader-elect-renew-deadline'), `${c}: renewDeadline must be greater than retryPeriod*JitterFactor`);
+    const name = String(flagValue(cluster, c, '--leader-elect-resource-name'));
+    const namespace = String(flagValue(cluster, c, '--leader-elect-resource-namespace'));
+    const nameError = dns1123SubdomainError(name);
+    if (nameError !== null) problems.add(path('--leader-elect-resource-name'), `${c}: not a valid Lease name: ${nameError}`);
+    const namespaceError = dns1123LabelError(namespace);
+    if (namespaceError !== null) problems.add(path('--leader-elect-resource-namespace'), `${c}: not a valid namespace: ${namespaceError}`);
   }
   const lb = cluster.loadBalancer;
   const comps = cluster.flags;
+  if (lb.type === 'haproxy' && comps.haproxy !== undefined) checkHaproxyCfg(cluster, problems);
   if (hasComponents) {
     if (comps.haproxy !== undefined && lb.type !== 'haproxy') problems.add(['spec', 'components', 'haproxy'], 'haproxy settings given but topology.loadBalancer.type is nlb', true);
     if (comps.nlb !== undefined && lb.type !== 'nlb') problems.add(['spec', 'components', 'nlb'], 'nlb settings given but topology.loadBalancer.type is haproxy (the default); set it to nlb', true);
     if (comps.keepalived !== undefined && lb.hosts.length !== 2) problems.add(['spec', 'components', 'keepalived'], 'keepalived settings need a redundant pair: set topology.loadBalancer.hosts to 2 hosts', true);
+  }
+}
+
+// apimachinery's validation texts (pkg/util/validation). The real component would start with such a name and never
+// lead (the apiserver refuses the Lease, or client-go refuses the request path); the simulator refuses the scenario.
+const DNS1123_LABEL = '[a-z0-9]([-a-z0-9]*[a-z0-9])?';
+const DNS1123_LABEL_RE = new RegExp(`^${DNS1123_LABEL}$`);
+const DNS1123_SUBDOMAIN = `${DNS1123_LABEL}(\\.${DNS1123_LABEL})*`;
+const DNS1123_SUBDOMAIN_RE = new RegExp(`^${DNS1123_LABEL}(\\.${DNS1123_LABEL})*$`);
+
+/** IsDNS1123Subdomain: null if valid, else its message. */
+function dns1123SubdomainError(value: string): string | null {
+  if (value.length > 253) return 'must be no more than 253 characters';
+  if (DNS1123_SUBDOMAIN_RE.test(value)) return null;
+  return `a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '${DNS1123_SUBDOMAIN}')`;
+}
+
+/** IsDNS1123Label: null if valid, else its message. */
+function dns1123LabelError(value: string): string | null {
+  if (value.length > 63) return 'must be no more than 63 characters';
+  if (DNS1123_LABEL_RE.test(value)) return null;
+  return `a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '${DNS1123_LABEL}')`;
+}
+
+/**
+ * The haproxy.cfg the settings give, compiled as haproxy would at start-up: a value each flag accepts alone may still
+ * be one HAProxy refuses (`inter 0`: "timer underflow"). Reported with HAProxy's own text, at the keyword it names.
+ */
+function checkHaproxyCfg(cluster: ClusterSpec, problems: Problems): void {
+  const addresses = new Map(allHosts(cluster).map((h) => [h.name, h.address]));
+  const known = new Set(addresses.values());
+  try {
+    compileHaproxyConfig(haproxyCfgFor(cluster), {
+      resolve: (nameOrAddress) => addresses.get(nameOrAddress) ?? (known.has(nameOrAddress) ? nameOrAddress : null),
+    });
+  } catch (err) {
+    if (!(err instanceof HaproxyConfigError)) throw err;
+    const given = Object.keys(cluster.flags.haproxy ?? {});
+    for (const message of err.messages) {
+      const keyword = given.find((k) => message.includes(`<${k}>`) || message.includes(`'${k}'`));
+      const path: PathSegment[] = ['spec', 'components', 'haproxy', ...(keyword !== undefined ? [keyword] : [])];
+      problems.add(path, `haproxy refuses the configuration: ${message}`);
+    }
   }
 }
 
