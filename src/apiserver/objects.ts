@@ -455,16 +455,14 @@ export function formatMicroTime(wallUs: number): string {
 }
 
 const SECONDS_PER_DAY = 86_400;
-/** 10000-01-01T00:00:00Z: from there on toISOString prints a 6-digit year with a sign. */
-const YEAR_10000_SECONDS = 253_402_300_800;
 
 /**
  * "YYYY-MM-DDTHH:MM:SS" of a Unix time in whole seconds: the first 19 characters of Date.toISOString, computed
  * without a Date (leases and node status format times on every renewal: a hot path). Days to a civil date is
- * Howard Hinnant's days_from_civil inverse (proleptic Gregorian, as Date). Years outside 1970..9999 go to Date.
+ * Howard Hinnant's days_from_civil inverse (proleptic Gregorian, as Date; floor division keeps it right before 1970).
+ * Years outside 0..9999 print as toISOString does, signed with six digits (then cut to 19 characters as it is).
  */
 function isoSeconds(seconds: number): string {
-  if (!(seconds >= 0 && seconds < YEAR_10000_SECONDS)) return new Date(seconds * 1000).toISOString().slice(0, 19);
   const days = Math.floor(seconds / SECONDS_PER_DAY);
   const secondOfDay = seconds - days * SECONDS_PER_DAY;
   // Shift the epoch to 0000-03-01 so that leap days end each 4/100/400-year cycle ("era" = 400 years).
@@ -480,7 +478,9 @@ function isoSeconds(seconds: number): string {
   const hour = Math.floor(secondOfDay / 3600);
   const minute = Math.floor((secondOfDay - hour * 3600) / 60);
   const second = secondOfDay - hour * 3600 - minute * 60;
-  return `${String(year).padStart(4, '0')}-${two(month)}-${two(day)}T${two(hour)}:${two(minute)}:${two(second)}`;
+  const yearText = year >= 0 && year <= 9999 ? String(year).padStart(4, '0') : `${year < 0 ? '-' : '+'}${String(Math.abs(year)).padStart(6, '0')}`;
+  const text = `${yearText}-${two(month)}-${two(day)}T${two(hour)}:${two(minute)}:${two(second)}`;
+  return yearText.length === 4 ? text : text.slice(0, 19);
 }
 
 function two(n: number): string {
