@@ -1,6 +1,6 @@
 // Helpers for driving a single RawNode in unit-style tests (etcd-io/raft's newTestRaft + readMessages), and
 // message constructors with the fields the contract requires.
-import { RngRoot } from '../../../src/sim/rng';
+import { RngRoot, type Random } from '../../../src/sim/rng';
 import { RawNode, raftOf } from '../../../src/raft/rawnode';
 import type { Raft } from '../../../src/raft/raft';
 import type {
@@ -39,8 +39,17 @@ export function entries(terms: readonly number[], from = 1): Entry[] {
   return terms.map((term, i) => ({ term, index: from + i, type: 'normal' as const, data: null }));
 }
 
-export function soloConfig(id: NodeId, o: SoloOptions = {}): RaftConfig {
-  const random = new RngRoot(o.seed ?? `solo-${id}`).stream(`raft-${id}`);
+/** The knobs etcd-io/raft's newTestConfig takes, with its defaults: ticks 10/1, PreVote and CheckQuorum off. */
+export interface TestConfigOptions {
+  readonly electionTick?: number;
+  readonly heartbeatTick?: number;
+  readonly preVote?: boolean;
+  readonly checkQuorum?: boolean;
+  readonly maxInflightMsgs?: number;
+  readonly maxEntriesPerMsg?: number;
+}
+
+export function testConfig(id: NodeId, o: TestConfigOptions, random: Random, bugs: RaftBugs | undefined, applied?: number): RaftConfig {
   return {
     id,
     electionTick: o.electionTick ?? 10,
@@ -50,9 +59,13 @@ export function soloConfig(id: NodeId, o: SoloOptions = {}): RaftConfig {
     maxInflightMsgs: o.maxInflightMsgs ?? 256,
     maxEntriesPerMsg: o.maxEntriesPerMsg ?? 1_000_000,
     random: () => random.float(),
-    applied: o.applied,
-    bugs: o.bugs,
+    ...(applied !== undefined ? { applied } : {}),
+    bugs,
   };
+}
+
+export function soloConfig(id: NodeId, o: SoloOptions = {}): RaftConfig {
+  return testConfig(id, o, new RngRoot(o.seed ?? `solo-${id}`).stream(`raft-${id}`), o.bugs, o.applied);
 }
 
 /** etcd-io/raft newTestRaft: a node with known voters and the given stored log / hard state, not bootstrapped. */

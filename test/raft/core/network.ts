@@ -5,6 +5,7 @@
 // hard state, then send, then apply (calling applyConfChange for ConfChange entries), then advance.
 // The safety checkers (src/raft/checkers) run after every delivered message and tick when `checkers` is on.
 import { RngRoot, type Random } from '../../../src/sim/rng';
+import { testConfig } from './helpers';
 import { RawNode, raftOf } from '../../../src/raft/rawnode';
 import type { Raft } from '../../../src/raft/raft';
 import { RaftSafetyChecker, type RaftClusterView, type RaftMemberView, type RaftViolation } from '../../../src/raft/checkers';
@@ -189,18 +190,7 @@ export class Network implements RaftClusterView {
 
   config(id: NodeId): RaftConfig {
     const o = this.options;
-    const random = this.rng.stream(`raft-${id}`);
-    return {
-      id,
-      electionTick: o.electionTick ?? 10,
-      heartbeatTick: o.heartbeatTick ?? 1,
-      preVote: o.preVote ?? false,
-      checkQuorum: o.checkQuorum ?? false,
-      maxInflightMsgs: o.maxInflightMsgs ?? 256,
-      maxEntriesPerMsg: o.maxEntriesPerMsg ?? 1_000_000,
-      random: () => random.float(),
-      bugs: typeof o.bugs === 'function' ? o.bugs(id) : o.bugs,
-    };
+    return testConfig(id, o, this.rng.stream(`raft-${id}`), typeof o.bugs === 'function' ? o.bugs(id) : o.bugs);
   }
 
   private start(m: TestMember, fresh: boolean): void {
