@@ -66,7 +66,7 @@ export class EventQueue {
     while (index > 0) {
       const parentIndex = (index - 1) >> 1;
       const parent = heap[parentIndex]!;
-      if (parent.timeUs < event.timeUs || (parent.timeUs === event.timeUs && parent.seq < event.seq)) break;
+      if (before(parent, event)) break;
       heap[index] = parent;
       parent.index = index;
       index = parentIndex;
@@ -87,12 +87,12 @@ export class EventQueue {
       let childEvent = heap[left]!;
       if (right < length) {
         const rightEvent = heap[right]!;
-        if (rightEvent.timeUs < childEvent.timeUs || (rightEvent.timeUs === childEvent.timeUs && rightEvent.seq < childEvent.seq)) {
+        if (before(rightEvent, childEvent)) {
           child = right;
           childEvent = rightEvent;
         }
       }
-      if (event.timeUs < childEvent.timeUs || (event.timeUs === childEvent.timeUs && event.seq < childEvent.seq)) break;
+      if (before(event, childEvent)) break;
       heap[index] = childEvent;
       childEvent.index = index;
       index = child;
