@@ -1,7 +1,9 @@
 #!/usr/bin/env node
-// Entry point of the `kube-ha-sim` command. The TypeScript sources run directly through tsx,
-// so a fresh `npm install` needs no build step before the command works.
-import { register } from 'tsx/esm/api';
+// Entry point of the `kube-ha-sim` command. It runs the bundle of src/ that scripts/bundle.js builds on first use
+// and rebuilds whenever a source changes (the same code as the TypeScript sources, ~25% faster than running them
+// through tsx: docs/performance.md), so a fresh `npm install` needs no build step. Where no bundle can be built,
+// the sources run directly through tsx.
+import { bundledEntry } from '../scripts/bundle.js';
 
 // `kube-ha-sim run ... | head` closes the pipe early: stop quietly, as Unix tools do.
 for (const stream of [process.stdout, process.stderr]) {
@@ -11,7 +13,14 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
-register();
-const { main } = await import('../src/cli/main.ts');
+const bundle = await bundledEntry('cli');
+let main;
+if (bundle !== null) {
+  ({ main } = await import(bundle));
+} else {
+  const { register } = await import('tsx/esm/api');
+  register();
+  ({ main } = await import('../src/cli/main.ts'));
+}
 const code = await main(process.argv.slice(2));
 process.exitCode = code;

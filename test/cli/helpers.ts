@@ -25,7 +25,7 @@ export const BIN = `${ROOT}bin/kube-ha-sim.js`;
 
 /** Runs bin/kube-ha-sim.js in a child process (slow: use for what only a real process shows). */
 export function cliProcess(...argv: string[]): CliResult {
-  const r = spawnSync(process.execPath, [BIN, ...argv], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
+  const r = spawnSync(process.execPath, [BIN, ...argv], { cwd: ROOT, encoding: 'utf8', timeout: 120_000, maxBuffer: 256 * 1024 * 1024 });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 

@@ -19,6 +19,7 @@ import { processCliIo, type CliIo } from '../io';
 import { chartJsSource } from '../sweep/assets';
 import { createProgress, QUIET_PROGRESS, type SweepProgress } from '../sweep/progress';
 import { executeSweep } from '../sweep/run-sweep';
+import { ownModuleUrl } from '../module-url';
 
 /** Where the commands write (the CLI's io: process streams, or buffers in tests). */
 export type SweepIo = CliIo;
@@ -50,7 +51,7 @@ export type RunnerResolver = (scenarioFile: string, options: { readonly untilUs?
 
 export const scenarioRunnerRef: RunnerResolver = (scenarioFile, options) => {
   const config: ScenarioSweepConfig = { file: scenarioFile, text: readText(scenarioFile, 'scenario'), ...options };
-  return { moduleUrl: new URL('../../sweep/scenario-runner.ts', import.meta.url).href, exportName: 'createScenarioSweepRunner', config };
+  return { moduleUrl: ownModuleUrl('sweep/scenario-runner'), exportName: 'createScenarioSweepRunner', config };
 };
 
 function parseUntil(text: string): number {

@@ -8,6 +8,7 @@ import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { RunnerFactoryRef } from '../../sweep/runner';
 import type { RunRecord, SweepSpec } from '../../sweep/types';
+import { ownModuleUrl, runsFromBundle } from '../module-url';
 import type { WorkerData, WorkerReply, WorkerRequest } from './protocol';
 
 export interface PoolOptions {
@@ -28,13 +29,14 @@ export const MAX_WORKERS = 256;
 const require = createRequire(import.meta.url);
 
 /**
- * Worker threads do not inherit loader hooks registered with tsx's register() (the bin's way of running the
- * TypeScript sources), so each worker registers tsx itself before importing the worker module.
+ * Worker threads do not inherit loader hooks registered with tsx's register() (how the TypeScript sources run
+ * without the bundle: tests, or a checkout where none can be built), so each such worker registers tsx itself
+ * before importing the worker module. The bundle's worker module is plain JavaScript and needs no loader.
  */
 const BOOTSTRAP = `
 const { workerData } = require('node:worker_threads');
-import(workerData.tsxApi)
-  .then((tsx) => { tsx.register(); return import(workerData.entry); })
+(workerData.tsxApi === null ? Promise.resolve() : import(workerData.tsxApi).then((tsx) => tsx.register()))
+  .then(() => import(workerData.entry))
   .catch((err) => { setImmediate(() => { throw err; }); });
 `;
 
@@ -47,8 +49,9 @@ function tsxEsmApi(): string {
   return pathToFileURL(join(dirname(packageJson), relative)).href;
 }
 
-function workerEntry(): { tsxApi: string; entry: string } {
-  return { tsxApi: tsxEsmApi(), entry: new URL('./worker.ts', import.meta.url).href };
+/** The worker module, and the tsx API to load it with (null when it is the bundle's, plain JavaScript). */
+function workerEntry(): { tsxApi: string | null; entry: string } {
+  return { tsxApi: runsFromBundle() ? null : tsxEsmApi(), entry: ownModuleUrl('cli/sweep/worker') };
 }
 
 export function defaultChunkSize(runs: number, workers: number): number {

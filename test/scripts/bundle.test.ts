@@ -1,0 +1,60 @@
+// scripts/bundle.js: the command line runs from an esbuild bundle of src/. It must print exactly what the sources
+// print, and be rebuilt when a source changes.
+import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { cli, cliProcess, ROOT } from '../cli/helpers';
+
+describe('the bundled command line', () => {
+  it('prints byte-identical output to the sources, in every format', async () => {
+    for (const output of ['timeline', 'json', 'ndjson', 'perfetto']) {
+      const argv = ['run', 'scenarios/failover-15s.yaml', '--seed', '1', '--output', output];
+      const fromSources = await cli(...argv);
+      const fromBundle = cliProcess(...argv);
+      expect(fromBundle.code).toBe(0);
+      expect(fromBundle.stdout.length).toBeGreaterThan(1000);
+      expect(fromBundle.stdout).toBe(fromSources.stdout);
+    }
+  }, 120_000);
+
+  it('runs a sweep on worker threads from the bundle, with the same result as one thread', () => {
+    const argv = ['sweep', 'scenarios/graceful-stop-scheduler.yaml', '--set', 'kube-scheduler.--leader-elect-retry-period=2s,3s', '--seeds', '3', '--output', 'csv'];
+    const one = cliProcess(...argv, '--workers', '1');
+    const two = cliProcess(...argv, '--workers', '2');
+    expect(one.stderr).toBe('');
+    expect(one.code).toBe(0);
+    expect(two.stdout).toBe(one.stdout);
+  }, 120_000);
+});
+
+describe('bundledEntry', () => {
+  // A copy of the project (sources and the script; node_modules linked) so that changing a source does not
+  // disturb the checkout other tests run from.
+  const copy = mkdtempSync(join(tmpdir(), 'kube-ha-sim-bundle-'));
+  afterAll(() => rmSync(copy, { recursive: true, force: true }));
+
+  it('builds on first use, reuses the build while nothing changed, rebuilds when a source changes', async () => {
+    cpSync(join(ROOT, 'src'), join(copy, 'src'), { recursive: true });
+    cpSync(join(ROOT, 'scripts'), join(copy, 'scripts'), { recursive: true });
+    cpSync(join(ROOT, 'package.json'), join(copy, 'package.json'));
+    symlinkSync(join(ROOT, 'node_modules'), join(copy, 'node_modules'));
+    const { bundledEntry } = (await import(pathToFileURL(join(copy, 'scripts', 'bundle.js')).href)) as {
+      bundledEntry(name: string): Promise<string | null>;
+    };
+    const first = await bundledEntry('cli');
+    expect(first).not.toBeNull();
+    expect(fileURLToPath(first!).startsWith(join(copy, 'dist', 'node'))).toBe(true);
+    expect(readFileSync(fileURLToPath(first!), 'utf8')).toContain('function main(');
+    expect(await bundledEntry('cli')).toBe(first);
+
+    // The bundle sees a change to any module it was built from.
+    const file = join(copy, 'src', 'sim', 'time.ts');
+    writeFileSync(file, `${readFileSync(file, 'utf8')}\nexport const BUNDLE_TEST_MARKER = 'changed';\n`);
+    const second = await bundledEntry('cli');
+    expect(second).not.toBeNull();
+    expect(second).not.toBe(first);
+    expect(await bundledEntry('cli')).toBe(second);
+  }, 60_000);
+});
