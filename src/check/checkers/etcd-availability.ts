@@ -103,8 +103,9 @@ export class EtcdAvailabilityMonitor {
 
   private sample(): void {
     const now = this.engine.nowUs;
-    const q = this.healthyQuorum();
-    if (q === null || this.servingLeader() !== null) {
+    // A serving leader settles it (the usual case), without the search for a healthy quorum.
+    const q = this.servingLeader() === null ? this.healthyQuorum() : null;
+    if (q === null) {
       this.leaderlessSinceUs = null;
       return;
     }

@@ -18,6 +18,7 @@ export class MemberSample {
   private durableLast = -1;
   private durableTruncations = -1;
   private applied = -1;
+  private stamp: number | undefined = undefined;
 
   constructor(
     /** Position in RaftClusterView.members: checkers keep per-member state in arrays indexed by it. */
@@ -28,6 +29,9 @@ export class MemberSample {
   /** Reads the member; returns false when nothing the checkers look at changed since the last read. */
   read(): boolean {
     const node = this.member.node();
+    const stamp = this.member.changes?.();
+    if (stamp !== undefined && stamp === this.stamp && node === this.node) return false;
+    this.stamp = stamp;
     let changed = node !== this.node;
     this.node = node;
     if (node === null) {

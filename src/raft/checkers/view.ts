@@ -21,6 +21,11 @@ export interface RaftMemberView {
    * available; older ones may be forgotten.
    */
   appliedEntry(index: number): Entry | undefined;
+  /**
+   * Optional: a counter that moves whenever anything of this member the checkers look at may have changed, except
+   * whether it is up (node() is compared on every check). While it and node() stand still, the member is not read.
+   */
+  changes?(): number;
 }
 
 export interface RaftClusterView {

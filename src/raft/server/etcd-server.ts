@@ -64,7 +64,7 @@ export interface EtcdServerObserver {
   attach(server: EtcdServer): void;
   roleChanged(server: EtcdServer): void;
   /** The member's core or WAL may have changed. */
-  changed(): void;
+  changed(id: NodeId): void;
 }
 
 export class EtcdServer {
@@ -148,7 +148,7 @@ export class EtcdServer {
           const trace = engine.trace;
           if (trace.wants('etcd.fsync')) trace.emit('etcd.fsync', { host: ctx.host.name, member: cfg.name, tookUs, entries });
         },
-        onChange: observer === null ? () => {} : () => observer.changed(),
+        onChange: observer === null ? () => {} : () => observer.changed(this.self),
       },
       cfg.tickMs,
       cfg.fsyncLatency,

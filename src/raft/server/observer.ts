@@ -36,6 +36,8 @@ export class EtcdMemberHandle implements RaftMemberView {
   wal: WalFile | null = null;
   /** Incarnations registered so far (starts of the process). */
   starts = 0;
+  /** RaftMemberView.changes: moved by this member's raft loop (tick, step, Ready, fsync) and by each start. */
+  changeCount = 0;
 
   constructor(
     readonly id: NodeId,
@@ -53,6 +55,10 @@ export class EtcdMemberHandle implements RaftMemberView {
 
   node(): RawNodeApi | null {
     return this.up ? this.server!.node : null;
+  }
+
+  changes(): number {
+    return this.changeCount;
   }
 
   durableLog(): RaftLogView {
@@ -113,9 +119,11 @@ export class EtcdClusterObserver implements RaftClusterView, EtcdServerObserver 
     return this.changeCount;
   }
 
-  /** Something the safety checkers look at may have changed. */
-  changed(): void {
+  /** Something the safety checkers look at may have changed on member `id`. */
+  changed(id: NodeId): void {
     this.changeCount++;
+    const handle = this.byId.get(id);
+    if (handle !== undefined) handle.changeCount++;
   }
 
   attach(server: EtcdServer): void {
@@ -132,6 +140,7 @@ export class EtcdClusterObserver implements RaftClusterView, EtcdServerObserver 
     handle.server = server;
     handle.wal = server.wal;
     handle.starts++;
+    handle.changeCount++;
     this.changeCount++;
   }
 
