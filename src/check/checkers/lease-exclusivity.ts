@@ -111,20 +111,23 @@ export class LeaseExclusivityMonitor {
   /** An engine invariant that fails as soon as two replicas have acted at once (stopping the run there). */
   readonly invariant: Invariant = {
     name: CHECKER_NAMES.leaseExclusivity,
+    // Runs after every event: nothing here may allocate while the lease holds (no closure over a local).
     check: (): InvariantFailure | null => {
       if (this.first === null && this.suspects.size > 0) this.confirm();
-      const o = this.first;
-      if (o === null) return null;
-      const why = (i: ActingInterval): string => {
-        const note = this.explain(o.lease, i.identity);
-        return note === null ? '' : `; ${note}`;
-      };
-      return {
-        message: `two replicas act as leader of lease ${o.lease}: ${o.first.identity} on ${o.first.host} (since ${formatSimTime(o.first.fromUs)}${why(o.first)}) and ${o.second.identity} on ${o.second.host} (since ${formatSimTime(o.second.fromUs)}${why(o.second)})`,
-        hosts: [o.first.host, o.second.host],
-      };
+      return this.first === null ? null : this.failure(this.first);
     },
   };
+
+  private failure(o: LeaseOverlap): InvariantFailure {
+    const why = (i: ActingInterval): string => {
+      const note = this.explain(o.lease, i.identity);
+      return note === null ? '' : `; ${note}`;
+    };
+    return {
+      message: `two replicas act as leader of lease ${o.lease}: ${o.first.identity} on ${o.first.host} (since ${formatSimTime(o.first.fromUs)}${why(o.first)}) and ${o.second.identity} on ${o.second.host} (since ${formatSimTime(o.second.fromUs)}${why(o.second)})`,
+      hosts: [o.first.host, o.second.host],
+    };
+  }
 
   started(lease: string, identity: string, host: string, atUs: number): void {
     let terms = this.acting.get(lease);
