@@ -13,6 +13,8 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
+// KUBE_HA_SIM_DEBUG prints internal errors' stack traces: with source maps, they name the TypeScript sources.
+if (process.env.KUBE_HA_SIM_DEBUG) process.setSourceMapsEnabled(true);
 const bundle = await bundledEntry('cli');
 let main;
 if (bundle !== null) {

@@ -32,8 +32,8 @@ export const ENTRIES = {
   'scenario-runner': 'sweep/scenario-runner',
 };
 
-/** Old builds are removed once they are this old (a long sweep may still be loading its workers from one). */
-const KEEP_OLD_BUILDS_MS = 60 * 60 * 1000;
+/** Old builds are removed once they are this old (a command started before the rebuild may still load modules from one). */
+const KEEP_OLD_BUILDS_MS = 10 * 60 * 1000;
 
 /**
  * The file URL of an up-to-date bundle of entry `name`, building it if needed; null when it cannot be built
@@ -68,10 +68,13 @@ function currentBuild() {
   return fingerprint(current.inputs) === current.id ? dir : null;
 }
 
-/** A digest of the inputs' paths, sizes and modification times, and of this script (a change here rebuilds). */
+/**
+ * A digest of the inputs' paths, sizes and modification times, of this script and of tsconfig.json (esbuild reads
+ * its compiler options): a change to any of them rebuilds.
+ */
 function fingerprint(inputs) {
   const hash = createHash('sha1');
-  for (const file of [...inputs, relative(root, fileURLToPath(import.meta.url))]) {
+  for (const file of [...inputs, relative(root, fileURLToPath(import.meta.url)), 'tsconfig.json']) {
     let stat;
     try {
       stat = statSync(join(root, file));
