@@ -3,7 +3,7 @@
 // and rebuilds whenever a source changes (the same code as the TypeScript sources, ~25% faster than running them
 // through tsx: docs/performance.md), so a fresh `npm install` needs no build step. Where no bundle can be built,
 // the sources run directly through tsx.
-import { bundledEntry } from '../scripts/bundle.js';
+import { importEntry } from '../scripts/bundle.js';
 
 // `kube-ha-sim run ... | head` closes the pipe early: stop quietly, as Unix tools do.
 for (const stream of [process.stdout, process.stderr]) {
@@ -15,14 +15,6 @@ for (const stream of [process.stdout, process.stderr]) {
 
 // KUBE_HA_SIM_DEBUG prints internal errors' stack traces: with source maps, they name the TypeScript sources.
 if (process.env.KUBE_HA_SIM_DEBUG) process.setSourceMapsEnabled(true);
-const bundle = await bundledEntry('cli');
-let main;
-if (bundle !== null) {
-  ({ main } = await import(bundle));
-} else {
-  const { register } = await import('tsx/esm/api');
-  register();
-  ({ main } = await import('../src/cli/main.ts'));
-}
+const { main } = await importEntry('cli');
 const code = await main(process.argv.slice(2));
 process.exitCode = code;

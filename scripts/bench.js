@@ -1,17 +1,9 @@
 #!/usr/bin/env node
 // `npm run bench`: the benchmarks of src/bench, run from the same bundle as the command line (scripts/bundle.js),
 // so they measure the code users run. Falls back to the sources through tsx where no bundle can be built.
-import { bundledEntry } from './bundle.js';
+import { importEntry } from './bundle.js';
 
-const bundle = await bundledEntry('bench');
-let main;
-if (bundle !== null) {
-  ({ main } = await import(bundle));
-} else {
-  const { register } = await import('tsx/esm/api');
-  register();
-  ({ main } = await import('../src/bench/main.ts'));
-}
+const { main } = await importEntry('bench');
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err) => {

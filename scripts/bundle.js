@@ -5,7 +5,8 @@
 // same code without those wrappers: outputs are byte-identical, runs are faster (docs/performance.md).
 //
 //   bundledEntry('cli')   -> file URL of the bundled src/cli/main.ts, or null when no bundle can be built here
-//                            (the caller then runs the sources through tsx, as before).
+//                            or KUBE_HA_SIM_NO_BUNDLE is set (the caller then runs the sources through tsx);
+//   importEntry('cli')    -> that module, from the bundle or from the sources.
 //
 // What the bundle keeps from the sources:
 //   - import.meta.url is the source file's URL in every module, so paths computed from it (the bundled scenarios,
@@ -42,6 +43,7 @@ const KEEP_OLD_BUILDS_MS = 10 * 60 * 1000;
 export async function bundledEntry(name) {
   const entry = ENTRIES[name];
   if (entry === undefined) throw new Error(`bundle: unknown entry ${name}`);
+  if (process.env.KUBE_HA_SIM_NO_BUNDLE) return null; // run the sources through tsx (debugging, comparisons)
   let dir = currentBuild();
   if (dir === null) {
     try {
@@ -52,6 +54,17 @@ export async function bundledEntry(name) {
     }
   }
   return pathToFileURL(join(dir, `${entry}.mjs`)).href;
+}
+
+/**
+ * The module of entry `name`: from the bundle, or, where none can be built, from the TypeScript source through tsx.
+ */
+export async function importEntry(name) {
+  const bundle = await bundledEntry(name);
+  if (bundle !== null) return import(bundle);
+  const { register } = await import('tsx/esm/api');
+  register();
+  return import(pathToFileURL(join(root, 'src', `${ENTRIES[name]}.ts`)).href);
 }
 
 /** The published build's directory if every file it was built from is unchanged, else null. */
@@ -75,13 +88,13 @@ function currentBuild() {
 function fingerprint(inputs) {
   const hash = createHash('sha1');
   for (const file of [...inputs, relative(root, fileURLToPath(import.meta.url)), 'tsconfig.json']) {
-    let stat;
+    let stat = null;
     try {
       stat = statSync(join(root, file));
     } catch {
-      return 'missing';
+      // absent (a deleted source, no tsconfig.json): part of the digest too
     }
-    hash.update(`${file}\0${stat.size}\0${stat.mtimeMs}\n`);
+    hash.update(stat === null ? `${file}\0absent\n` : `${file}\0${stat.size}\0${stat.mtimeMs}\n`);
   }
   return hash.digest('hex').slice(0, 16);
 }

@@ -1,11 +1,12 @@
 // scripts/bundle.js: the command line runs from an esbuild bundle of src/. It must print exactly what the sources
 // print, and be rebuilt when a source changes.
+import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cli, cliProcess, ROOT } from '../cli/helpers';
+import { BIN, cli, cliProcess, ROOT } from '../cli/helpers';
 
 describe('the bundled command line', () => {
   it('prints byte-identical output to the sources, in every format', async () => {
@@ -17,6 +18,15 @@ describe('the bundled command line', () => {
       expect(fromBundle.stdout.length).toBeGreaterThan(1000);
       expect(fromBundle.stdout).toBe(fromSources.stdout);
     }
+  }, 120_000);
+
+  it('runs the sources through tsx where there is no bundle (KUBE_HA_SIM_NO_BUNDLE), with the same output', () => {
+    const argv = [BIN, 'run', 'scenarios/graceful-stop-scheduler.yaml', '--output', 'json'];
+    const fromBundle = cliProcess(...argv.slice(1));
+    const fromSources = spawnSync(process.execPath, argv, { cwd: ROOT, encoding: 'utf8', env: { ...process.env, KUBE_HA_SIM_NO_BUNDLE: '1' }, maxBuffer: 64 * 1024 * 1024 });
+    expect(fromSources.status).toBe(fromBundle.code);
+    expect(fromSources.stdout.length).toBeGreaterThan(1000);
+    expect(fromSources.stdout).toBe(fromBundle.stdout);
   }, 120_000);
 
   it('runs a sweep on worker threads from the bundle, with the same result as one thread', () => {
@@ -38,7 +48,7 @@ describe('bundledEntry', () => {
   it('builds on first use, reuses the build while nothing changed, rebuilds when a source changes', async () => {
     cpSync(join(ROOT, 'src'), join(copy, 'src'), { recursive: true });
     cpSync(join(ROOT, 'scripts'), join(copy, 'scripts'), { recursive: true });
-    cpSync(join(ROOT, 'package.json'), join(copy, 'package.json'));
+    for (const file of ['package.json', 'tsconfig.json']) cpSync(join(ROOT, file), join(copy, file));
     symlinkSync(join(ROOT, 'node_modules'), join(copy, 'node_modules'));
     const { bundledEntry } = (await import(pathToFileURL(join(copy, 'scripts', 'bundle.js')).href)) as {
       bundledEntry(name: string): Promise<string | null>;
@@ -56,5 +66,11 @@ describe('bundledEntry', () => {
     expect(second).not.toBeNull();
     expect(second).not.toBe(first);
     expect(await bundledEntry('cli')).toBe(second);
+
+    // ... and to the compiler options esbuild reads.
+    writeFileSync(join(copy, 'tsconfig.json'), readFileSync(join(ROOT, 'tsconfig.json'), 'utf8').replace('"strict": true', '"strict": true '));
+    const third = await bundledEntry('cli');
+    expect(third).not.toBeNull();
+    expect(third).not.toBe(second);
   }, 60_000);
 });
