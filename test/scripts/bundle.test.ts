@@ -1,7 +1,7 @@
 // scripts/bundle.js: the command line runs from an esbuild bundle of src/. It must print exactly what the sources
 // print, and be rebuilt when a source changes.
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -59,12 +59,17 @@ describe('bundledEntry', () => {
     expect(readFileSync(fileURLToPath(first!), 'utf8')).toContain('function main(');
     expect(await bundledEntry('cli')).toBe(first);
 
-    // The bundle sees a change to any module it was built from.
+    // The bundle sees a change to any module it was built from. The build it replaces stays for a while, however
+    // long ago it was built (a command started before the rebuild may still load modules from it).
+    const firstDir = join(fileURLToPath(first!), '..', '..');
+    const hourAgo = new Date(Date.now() - 3600_000);
+    utimesSync(firstDir, hourAgo, hourAgo);
     const file = join(copy, 'src', 'sim', 'time.ts');
     writeFileSync(file, `${readFileSync(file, 'utf8')}\nexport const BUNDLE_TEST_MARKER = 'changed';\n`);
     const second = await bundledEntry('cli');
     expect(second).not.toBeNull();
     expect(second).not.toBe(first);
+    expect(existsSync(join(firstDir, 'cli', 'main.mjs'))).toBe(true);
     expect(await bundledEntry('cli')).toBe(second);
 
     // ... and to the compiler options esbuild reads.
@@ -72,5 +77,46 @@ describe('bundledEntry', () => {
     const third = await bundledEntry('cli');
     expect(third).not.toBeNull();
     expect(third).not.toBe(second);
+  }, 60_000);
+
+  it('keeps import.meta.url text inside strings, and gives each module its own file URL', async () => {
+    const file = join(copy, 'src', 'cli', 'load.ts');
+    // A statement with a side effect, so that the bundle keeps it.
+    writeFileSync(file, `${readFileSync(file, 'utf8')}\nif (process.env.BUNDLE_TEST_HINT) process.stderr.write("paths are resolved from import.meta.url");\n`);
+    const { bundledEntry } = (await import(pathToFileURL(join(copy, 'scripts', 'bundle.js')).href)) as {
+      bundledEntry(name: string): Promise<string | null>;
+    };
+    const entry = await bundledEntry('cli');
+    expect(entry).not.toBeNull();
+    const text = readdirSync(join(fileURLToPath(entry!), '..', '..', 'chunks'))
+      .map((chunk) => readFileSync(join(fileURLToPath(entry!), '..', '..', 'chunks', chunk), 'utf8'))
+      .concat(readFileSync(fileURLToPath(entry!), 'utf8'))
+      .join('\n');
+    expect(text).toContain('"paths are resolved from import.meta.url"');
+    expect(text).toContain(JSON.stringify(pathToFileURL(file).href));
+  }, 60_000);
+});
+
+describe('a moved checkout', () => {
+  it('builds again (the bundle holds absolute paths), and the moved copy reads its own files', () => {
+    const from = mkdtempSync(join(tmpdir(), 'kube-ha-sim-move-a-'));
+    const to = `${from}-moved`;
+    try {
+      for (const dir of ['src', 'scripts', 'bin', 'scenarios']) cpSync(join(ROOT, dir), join(from, dir), { recursive: true });
+      for (const file of ['package.json', 'tsconfig.json']) cpSync(join(ROOT, file), join(from, file));
+      symlinkSync(join(ROOT, 'node_modules'), join(from, 'node_modules'));
+      const list = (dir: string) => spawnSync(process.execPath, [join(dir, 'bin', 'kube-ha-sim.js'), 'list'], { cwd: dir, encoding: 'utf8' });
+      const before = list(from);
+      expect(before.status).toBe(0);
+      renameSync(from, to);
+      const after = list(to);
+      expect(after.stderr).toBe('');
+      expect(after.status).toBe(0);
+      expect(after.stdout).toBe(before.stdout);
+      expect(readdirSync(join(to, 'dist', 'node')).filter((name) => /^[0-9a-f]{16}$/.test(name))).toHaveLength(2);
+    } finally {
+      rmSync(from, { recursive: true, force: true });
+      rmSync(to, { recursive: true, force: true });
+    }
   }, 60_000);
 });
