@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Entry point of the `kube-ha-sim` command. It runs the bundle of src/ that scripts/bundle.js builds on first use
-// and rebuilds whenever a source changes (the same code as the TypeScript sources, ~25% faster than running them
+// and rebuilds whenever a source changes (the same code as the TypeScript sources, 20-25% faster than running them
 // through tsx: docs/performance.md), so a fresh `npm install` needs no build step. Where no bundle can be built,
 // the sources run directly through tsx.
 import { importEntry } from '../scripts/bundle.js';

@@ -1,7 +1,7 @@
 // The command line and the benchmarks run from an esbuild bundle of src/ (dist/node/<build>/), built on first use
 // and rebuilt whenever a source file it was built from changes. Why: tsx, which runs the TypeScript sources
 // directly, transforms each module with esbuild's keepNames, which wraps every named function and closure in a
-// __name() call; on the simulator's hot paths (closures made per event) that costs ~25% of a run. The bundle is the
+// __name() call; on the simulator's hot paths (closures made per event) that costs 20-25% of a run. The bundle is the
 // same code without those wrappers: outputs are byte-identical, runs are faster (docs/performance.md).
 //
 //   bundledEntry('cli')   -> file URL of the bundled src/cli/main.ts, or null when no bundle can be built here

@@ -61,10 +61,9 @@ class Proposal implements Deadline {
 
 /** Implemented by the observer (observer.ts): what one incarnation reports. */
 export interface EtcdServerObserver {
-  attach(server: EtcdServer): void;
+  /** Registers an incarnation; returns what its raft loop calls whenever the member's core or WAL may have changed. */
+  attach(server: EtcdServer): () => void;
   roleChanged(server: EtcdServer): void;
-  /** The member's core or WAL may have changed. */
-  changed(id: NodeId): void;
 }
 
 export class EtcdServer {
@@ -109,6 +108,8 @@ export class EtcdServer {
   private lastLead: NodeId = NONE;
   readonly header: (revision: number) => ResponseHeader;
   private readonly names = new Map<NodeId, string>();
+  /** Tells the observer (the Raft safety checkers) that the core or the WAL may have changed. */
+  private notifyChange: () => void = () => {};
   private readonly serverMajorMinor: string;
 
   constructor(
@@ -148,7 +149,7 @@ export class EtcdServer {
           const trace = engine.trace;
           if (trace.wants('etcd.fsync')) trace.emit('etcd.fsync', { host: ctx.host.name, member: cfg.name, tookUs, entries });
         },
-        onChange: observer === null ? () => {} : () => observer.changed(this.self),
+        onChange: () => this.notifyChange(),
       },
       cfg.tickMs,
       cfg.fsyncLatency,
@@ -167,7 +168,7 @@ export class EtcdServer {
       appliedIndex: () => this.appliedIndex,
     });
     this.watches = new WatchHub(this.store, this.header, () => this.lead !== NONE);
-    observer?.attach(this);
+    if (observer !== null) this.notifyChange = observer.attach(this);
   }
 
   /** Starts the member: peer streams, the raft loop, the startup tick fast-forward and publishing. */

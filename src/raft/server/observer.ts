@@ -119,14 +119,7 @@ export class EtcdClusterObserver implements RaftClusterView, EtcdServerObserver 
     return this.changeCount;
   }
 
-  /** Something the safety checkers look at may have changed on member `id`. */
-  changed(id: NodeId): void {
-    this.changeCount++;
-    const handle = this.byId.get(id);
-    if (handle !== undefined) handle.changeCount++;
-  }
-
-  attach(server: EtcdServer): void {
+  attach(server: EtcdServer): () => void {
     if (this.members.length === 0) {
       for (const m of server.cfg.members) {
         const handle = new EtcdMemberHandle(m.nodeId, m.name, m.idHex);
@@ -142,6 +135,11 @@ export class EtcdClusterObserver implements RaftClusterView, EtcdServerObserver 
     handle.starts++;
     handle.changeCount++;
     this.changeCount++;
+    // Something the safety checkers look at may have changed on this member.
+    return () => {
+      handle.changeCount++;
+      this.changeCount++;
+    };
   }
 
   roleChanged(server: EtcdServer): void {
