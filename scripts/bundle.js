@@ -11,7 +11,7 @@
 // What the bundle keeps from the sources:
 //   - import.meta.url is the source file's URL in every module, so paths computed from it (the bundled scenarios,
 //     createRequire) resolve exactly as they do from src/;
-//   - modules loaded at run time by URL (a sweep's worker and runner) are entry points of the same build, sharing
+//   - modules loaded at run time by URL (a sweep's or a check's worker, a sweep's runner) are entry points of the same build, sharing
 //     its chunks; src/cli/module-url.ts finds them through the KUBE_HA_SIM_BUNDLE define;
 //   - dependencies stay in node_modules (packages: 'external') and load as they do under tsx.
 // A build is identified by a digest of what it was built from: the checkout's location (the bundle holds absolute
@@ -36,6 +36,7 @@ export const ENTRIES = {
   cli: 'cli/main',
   bench: 'bench/main',
   'sweep-worker': 'cli/sweep/worker',
+  'check-worker': 'cli/check/worker',
   'scenario-runner': 'sweep/scenario-runner',
 };
 

@@ -93,68 +93,138 @@ export interface CheckReport {
 
 const MAX_SEED = 0x7fffffff;
 
-export function propertyCheck(options: PropertyCheckOptions): CheckReport {
+/** Everything a search run depends on besides its (seed, plan): what a worker thread needs to run one. */
+export type RunSettings = Pick<PropertyCheckOptions, 'scenario' | 'safetyUs' | 'livenessUs' | 'workload' | 'linearizabilitySteps' | 'maxEvents' | 'bugs'>;
+
+/** What the search keeps of a run: enough for the report's totals and to know which run failed first. */
+export interface RunSummary {
+  readonly outcome: CheckOutcome;
+  readonly faultsInjected: number;
+  readonly endUs: number;
+  readonly events: number;
+  readonly linearizabilityUnknown: boolean;
+}
+
+/** One run of the search: its simulation seed and the fault plan drawn for it. */
+export type SearchCase = readonly [simSeed: number, plan: GeneratedPlan];
+
+function checkRuns(options: PropertyCheckOptions): void {
   if (!(options.runs >= 1) || !Number.isInteger(options.runs)) throw new RangeError(`propertyCheck: runs must be a whole number >= 1, got ${options.runs}`);
+}
+
+/** The arbitrary every search run is drawn from: a simulation seed and a plan aimed at what the cluster runs. */
+export function caseArbitrary(options: PropertyCheckOptions): fc.Arbitrary<SearchCase> {
   // Aim only at processes the cluster really runs: ask a freshly built (never run) copy of it.
   const probe = new ScenarioRun(options.scenario, { record: false, untilUs: 1 });
   const targets = faultTargets(options.scenario.cluster, (host) => probe.cluster.processesOn(host));
-  const arbitrary = fc.tuple(fc.integer({ min: 1, max: MAX_SEED }), planArbitrary({ classes: options.classes, maxFaults: options.maxFaults, safetyUs: options.safetyUs }, targets));
-  const shrinkBudget = options.shrinkRuns ?? 150;
-  let runs = 0;
-  let faults = 0;
+  return fc.tuple(fc.integer({ min: 1, max: MAX_SEED }), planArbitrary({ classes: options.classes, maxFaults: options.maxFaults, safetyUs: options.safetyUs }, targets));
+}
+
+/**
+ * The cases `propertyCheck` runs, in its order (fast-check draws the same values for `sample` as for `check` with
+ * one seed; a test holds it to that). A parallel search hands them out to worker threads.
+ */
+export function searchCases(options: PropertyCheckOptions): SearchCase[] {
+  checkRuns(options);
+  return fc.sample(caseArbitrary(options), { seed: options.seed, numRuns: options.runs });
+}
+
+/** Runs one case with every checker on. */
+export function runCase(settings: RunSettings, simSeed: number, windows: readonly FaultWindow[], workload = settings.workload): CheckRunResult {
+  return runCheck({
+    scenario: settings.scenario,
+    seed: simSeed,
+    windows,
+    safetyUs: settings.safetyUs,
+    livenessUs: settings.livenessUs,
+    workload,
+    ...(settings.linearizabilitySteps !== undefined ? { linearizabilitySteps: settings.linearizabilitySteps } : {}),
+    ...(settings.maxEvents !== undefined ? { maxEvents: settings.maxEvents } : {}),
+    ...(settings.bugs !== undefined ? { bugs: settings.bugs } : {}),
+  });
+}
+
+export function summarize(result: CheckRunResult): RunSummary {
+  return {
+    outcome: result.outcome,
+    faultsInjected: result.faultsInjected,
+    endUs: result.endUs,
+    events: result.events,
+    linearizabilityUnknown: result.linearizability?.kind === 'unknown',
+  };
+}
+
+/** The search's totals over `summaries` (the runs up to and including the first failure). */
+export function searchTotals(summaries: readonly RunSummary[]): Omit<CheckReport, 'failure'> {
+  let faultsInjected = 0;
   let simulatedUs = 0;
   let events = 0;
   let linearizabilityUnknown = 0;
-  let failing: { simSeed: number; plan: GeneratedPlan; result: CheckRunResult } | null = null;
-  const progress = (phase: CheckProgress['phase'], shrinkRuns: number): void =>
-    options.onProgress?.({ phase, runs, totalRuns: options.runs, faults, shrinkRuns, shrinkBudget });
+  for (const s of summaries) {
+    faultsInjected += s.faultsInjected;
+    simulatedUs += s.endUs;
+    events += s.events;
+    if (s.linearizabilityUnknown) linearizabilityUnknown++;
+  }
+  return { runs: summaries.length, faultsInjected, simulatedUs, events, linearizabilityUnknown };
+}
 
-  const runOne = (simSeed: number, windows: readonly FaultWindow[], workload: WorkloadSettings | null): CheckRunResult =>
-    runCheck({
-      scenario: options.scenario,
-      seed: simSeed,
-      windows,
-      safetyUs: options.safetyUs,
-      livenessUs: options.livenessUs,
-      workload,
-      ...(options.linearizabilitySteps !== undefined ? { linearizabilitySteps: options.linearizabilitySteps } : {}),
-      ...(options.maxEvents !== undefined ? { maxEvents: options.maxEvents } : {}),
-      ...(options.bugs !== undefined ? { bugs: options.bugs } : {}),
-    });
+/**
+ * Searches the cases in order and shrinks the first failure. With `options.path`, replays that one run (and its
+ * shrinking) instead.
+ */
+export function propertyCheck(options: PropertyCheckOptions): CheckReport {
+  checkRuns(options);
+  const shrinkBudget = options.shrinkRuns ?? 150;
+  const summaries: RunSummary[] = [];
+  let faults = 0;
+  let failing: { simSeed: number; plan: GeneratedPlan; result: CheckRunResult } | null = null;
 
   const details = fc.check(
-    fc.property(arbitrary, ([simSeed, plan]) => {
-      const result = runOne(simSeed, plan.windows, options.workload);
-      runs++;
+    fc.property(caseArbitrary(options), ([simSeed, plan]) => {
+      const result = runCase(options, simSeed, plan.windows);
+      summaries.push(summarize(result));
       faults += result.faultsInjected;
-      simulatedUs += result.endUs;
-      events += result.events;
-      if (result.linearizability?.kind === 'unknown') linearizabilityUnknown++;
-      progress('search', 0);
+      options.onProgress?.({ phase: 'search', runs: summaries.length, totalRuns: options.runs, faults, shrinkRuns: 0, shrinkBudget });
       if (result.outcome === 'pass') return true;
       failing = { simSeed, plan, result };
       return false;
     }),
     { seed: options.seed, numRuns: options.runs, endOnFailure: true, ...(options.path !== undefined ? { path: options.path } : {}) },
   );
-  const base = { runs, faultsInjected: faults, simulatedUs, events, linearizabilityUnknown };
+  const totals = searchTotals(summaries);
   if (!details.failed || failing === null) {
     if (details.failed && details.errorInstance) throw details.errorInstance;
-    return { ...base, failure: null };
+    return { ...totals, failure: null };
   }
-  const found: { simSeed: number; plan: GeneratedPlan; result: CheckRunResult } = failing;
+  return { ...totals, failure: shrinkFailure(options, failing, details.counterexamplePath ?? '', totals) };
+}
+
+/**
+ * Shrinks a failing case to a minimal plan that fails the same way (same outcome, same checker). `search` is the
+ * search so far (its totals go into the progress reports; the failing run is its last).
+ */
+export function shrinkFailure(
+  options: PropertyCheckOptions,
+  found: { readonly simSeed: number; readonly plan: GeneratedPlan; readonly result: CheckRunResult },
+  path: string,
+  search: Omit<CheckReport, 'failure'>,
+): CheckFailure {
+  const shrinkBudget = options.shrinkRuns ?? 150;
   const target = found.result;
   const sameFailure = (r: CheckRunResult): boolean => r.outcome === target.outcome && r.violation?.checker === target.violation?.checker;
+  let shrinkRuns = 0;
+  const progress = (): void =>
+    options.onProgress?.({ phase: 'shrink', runs: search.runs, totalRuns: options.runs, faults: search.faultsInjected, shrinkRuns, shrinkBudget });
 
   // Engine-invariant failures (lease exclusivity, Raft safety) may not need the workload: then shrink without it,
   // so the counterexample replays exactly under `kube-ha-sim run`.
   let workload = options.workload;
-  let shrinkRuns = 0;
   let withoutWorkload = options.workload === null;
   if (options.workload !== null && target.outcome === 'safety' && target.violation !== null && !['linearizability', 'acked-write-lost'].includes(target.violation.checker)) {
     shrinkRuns++;
-    progress('shrink', shrinkRuns);
-    if (sameFailure(runOne(found.simSeed, found.plan.windows, null))) {
+    progress();
+    if (sameFailure(runCase(options, found.simSeed, found.plan.windows, null))) {
       workload = null;
       withoutWorkload = true;
     }
@@ -163,30 +233,27 @@ export function propertyCheck(options: PropertyCheckOptions): CheckReport {
     found.plan.windows,
     (windows) => {
       shrinkRuns++;
-      const r = runOne(found.simSeed, windows, workload);
-      progress('shrink', shrinkRuns);
+      const r = runCase(options, found.simSeed, windows, workload);
+      progress();
       return sameFailure(r);
     },
     { maxRuns: Math.max(0, shrinkBudget - shrinkRuns) },
   );
-  const finalResult = runOne(found.simSeed, shrunk.items, workload);
+  const finalResult = runCase(options, found.simSeed, shrunk.items, workload);
   shrinkRuns++;
-  progress('shrink', shrinkRuns);
+  progress();
   if (!sameFailure(finalResult)) throw new Error('check: the shrunk fault plan no longer fails (the simulation is not deterministic?)');
   return {
-    ...base,
-    failure: {
-      outcome: target.outcome as Exclude<CheckOutcome, 'pass'>,
-      violation: finalResult.violation!,
-      simSeed: found.simSeed,
-      swarm: found.plan.swarm,
-      found: { windows: found.plan.windows, result: found.result },
-      shrunk: { windows: shrunk.items, result: finalResult },
-      seed: options.seed,
-      path: details.counterexamplePath ?? '',
-      foundAtRun: runs,
-      shrinkRuns,
-      withoutWorkload,
-    },
+    outcome: target.outcome as Exclude<CheckOutcome, 'pass'>,
+    violation: finalResult.violation!,
+    simSeed: found.simSeed,
+    swarm: found.plan.swarm,
+    found: { windows: found.plan.windows, result: found.result },
+    shrunk: { windows: shrunk.items, result: finalResult },
+    seed: options.seed,
+    path,
+    foundAtRun: search.runs,
+    shrinkRuns,
+    withoutWorkload,
   };
 }

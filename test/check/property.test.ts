@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { propertyCheck, type CheckReport, type PropertyCheckOptions } from '../../src/check/property';
+import fc from 'fast-check';
+import { caseArbitrary, propertyCheck, searchCases, type CheckReport, type PropertyCheckOptions } from '../../src/check/property';
 import { counterexampleYaml } from '../../src/check/report/scenario-yaml';
 import { runScenario } from '../../src/run/runner';
 import { parseScenario, validateScenarioData } from '../../src/scenario/parse';
@@ -59,5 +60,17 @@ describe('propertyCheck', () => {
     expect(report.faultsInjected).toBeGreaterThan(0);
     expect(report.simulatedUs).toBeGreaterThanOrEqual(6 * 30 * S);
     expect(progress).toEqual([1, 2, 3, 4, 5, 6]);
+  });
+});
+
+describe('searchCases', () => {
+  it('draws the cases the search runs, in its order (what a parallel search hands its workers)', () => {
+    const options: PropertyCheckOptions = { ...pauseSearch, runs: 60, seed: 77, classes: ['crash', 'partition', 'loss', 'clock-jump', 'pause'] };
+    const visited: unknown[] = [];
+    fc.check(fc.property(caseArbitrary(options), (c) => (visited.push(c), true)), { seed: options.seed, numRuns: options.runs });
+    const drawn = searchCases(options);
+    expect(drawn).toHaveLength(60);
+    expect(drawn).toEqual(visited);
+    expect(new Set(drawn.map(([simSeed]) => simSeed)).size).toBeGreaterThan(50);
   });
 });

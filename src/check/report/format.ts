@@ -59,10 +59,12 @@ export function exitStatus(report: CheckReport): number {
 }
 
 /** One line: runs, faults injected, time taken (and throughput). */
-export function summaryLine(report: CheckReport, elapsedMs: number): string {
+/** The totals line; `workers` is the number of threads the search ran on (named when more than one). */
+export function summaryLine(report: CheckReport, elapsedMs: number, workers = 1): string {
   const seconds = elapsedMs / 1000;
+  const on = workers > 1 ? ` on ${workers} workers` : '';
   const rate = seconds > 0 ? ` (${(report.runs / seconds).toFixed(1)} runs/s, ${formatDurationUs(Math.round(report.simulatedUs))} simulated)` : '';
-  return `runs: ${report.runs}, faults injected: ${report.faultsInjected}, time: ${seconds.toFixed(1)}s${rate}`;
+  return `runs: ${report.runs}, faults injected: ${report.faultsInjected}, time: ${seconds.toFixed(1)}s${on}${rate}`;
 }
 
 function title(f: CheckFailure): string {

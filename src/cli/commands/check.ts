@@ -2,11 +2,12 @@
 // the seed, runs the full control plane under each with every checker on, heals and demands convergence; on the
 // first failure shrinks the plan and writes it as a scenario file that replays it.
 import { writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { runCheck, DEFAULT_LIVENESS_US } from '../../check/harness';
 import { CheckInputError, FAULT_CLASSES, FAULT_CLASS_DOCS, FAULT_CLASS_GROUPS, parseFaultClasses } from '../../check/plan/classes';
-import { propertyCheck, type CheckProgress, type CheckReport } from '../../check/property';
+import type { CheckProgress, CheckReport } from '../../check/property';
 import { CHECK_EXIT, checkCommandLine, counterexampleHeader, exitStatus, formatFailure, summaryLine, type CheckSettings } from '../../check/report/format';
 import { counterexampleYaml } from '../../check/report/scenario-yaml';
 import { formatCheckViolation } from '../../check/checkers/types';
@@ -14,6 +15,8 @@ import { UsageError } from '../../scenario/overrides';
 import { validateScenarioData } from '../../scenario/parse';
 import type { Scenario } from '../../scenario/types';
 import { DurationSyntaxError, formatDurationUs, parseDurationUs } from '../../sim/time';
+import { parallelPropertyCheck } from '../check/parallel';
+import { MAX_WORKERS } from '../worker-thread';
 import { guarded } from '../errors';
 import type { CliIo } from '../io';
 import { loadScenarioFile } from '../load';
@@ -31,6 +34,7 @@ export interface CheckCommandOptions {
   readonly shrinkRuns: string;
   readonly out?: string;
   readonly output: string;
+  readonly workers?: string;
 }
 
 const EXAMPLES = `
@@ -130,7 +134,7 @@ function replayCommand(file: string, options: CheckCommandOptions, io: CliIo): n
   return result.outcome === 'liveness' ? CHECK_EXIT.liveness : result.outcome === 'error' ? CHECK_EXIT.internal : CHECK_EXIT.safety;
 }
 
-export function checkCommand(file: string | undefined, options: CheckCommandOptions, io: CliIo): number {
+export async function checkCommand(file: string | undefined, options: CheckCommandOptions, io: CliIo): Promise<number> {
   if (options.output !== 'text' && options.output !== 'json') throw new UsageError(`--output ${JSON.stringify(options.output)}: expected text or json`);
   if (options.replay !== undefined) {
     if (file !== undefined) throw new UsageError('--replay FILE replays one scenario file: give no SCENARIO argument with it');
@@ -157,13 +161,18 @@ export function checkCommand(file: string | undefined, options: CheckCommandOpti
   };
   if (options.path !== undefined && !/^\d+(:\d+)*$/.test(options.path)) throw new UsageError(`--path ${JSON.stringify(options.path)}: expected the path a failure printed, e.g. 14 or 14:0:2`);
   const shrinkRuns = parseCount(options.shrinkRuns, '--shrink-runs', 0);
+  const workers = options.workers === undefined ? availableParallelism() : parseCount(options.workers, '--workers', 1);
+  if (workers > MAX_WORKERS) throw new UsageError(`--workers ${options.workers}: must be at most ${MAX_WORKERS}`);
+  // A replay is one run, played in this thread.
+  const threads = options.path !== undefined ? 1 : Math.min(workers, settings.runs);
   const scenario = baseScenario(file);
 
   const progress = createProgress(io.progress, settings.runs);
   const started = performance.now();
   let report: CheckReport;
   try {
-    report = propertyCheck({
+    report = await parallelPropertyCheck({
+      workers: threads,
       scenario,
       runs: settings.runs,
       seed: settings.seed,
@@ -201,7 +210,7 @@ export function checkCommand(file: string | undefined, options: CheckCommandOpti
     }
   }
   if (options.output === 'json') {
-    io.stdout.write(`${JSON.stringify(jsonReport(report, settings, elapsedMs, written), null, 2)}\n`);
+    io.stdout.write(`${JSON.stringify(jsonReport(report, settings, elapsedMs, threads, written), null, 2)}\n`);
     return exitStatus(report);
   }
   const settingsLine = `faults: ${settings.classes.join(',')}; at most ${settings.maxFaults} per run; ${formatDurationUs(settings.safetyUs)} with faults, then up to ${formatDurationUs(settings.livenessUs)} to converge; seed ${settings.seed}`;
@@ -211,11 +220,11 @@ export function checkCommand(file: string | undefined, options: CheckCommandOpti
   } else {
     io.stdout.write(`${formatFailure(report, settings, { scenario: written })}\n  ${settingsLine}\n`);
   }
-  io.stdout.write(`${summaryLine(report, elapsedMs)}\n`);
+  io.stdout.write(`${summaryLine(report, elapsedMs, threads)}\n`);
   return exitStatus(report);
 }
 
-function jsonReport(report: CheckReport, settings: CheckSettings, elapsedMs: number, written: string | null): unknown {
+function jsonReport(report: CheckReport, settings: CheckSettings, elapsedMs: number, workers: number, written: string | null): unknown {
   const f = report.failure;
   return {
     settings: { ...settings, command: checkCommandLine(settings) },
@@ -224,6 +233,7 @@ function jsonReport(report: CheckReport, settings: CheckSettings, elapsedMs: num
     simulatedUs: report.simulatedUs,
     events: report.events,
     elapsedMs: Math.round(elapsedMs),
+    workers,
     linearizabilityUnknown: report.linearizabilityUnknown,
     failure:
       f === null
@@ -261,6 +271,7 @@ export function registerCheckCommand(program: Command, io: () => CliIo, setExitC
     .option('--shrink-runs <n>', 'simulation runs the shrinker may spend', '150')
     .option('--out <file>', 'where to write the counterexample scenario (default counterexample-<seed>.yaml)')
     .option('--output <format>', 'text or json', 'text')
+    .option('--workers <n>', 'worker threads for the search (default: available CPUs); the report is the same whatever the number')
     .addHelpText('after', EXAMPLES)
     .action(async (file: string | undefined, options: CheckCommandOptions) => setExitCode(await guarded('check', io(), () => checkCommand(file, options, io()))));
 }

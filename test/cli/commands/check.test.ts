@@ -56,12 +56,27 @@ describe('kube-ha-sim check', () => {
       [['--workload', 'sql'], '--workload "sql": expected kv or none'],
       [['--path', 'abc'], '--path "abc": expected the path a failure printed'],
       [['no-such-file.yaml'], 'cannot read scenario no-such-file.yaml: no such file'],
+      [['--workers', '0'], '--workers 0: must be at least 1'],
+      [['--workers', '999'], '--workers 999: must be at most 256'],
     ] as const) {
       const r = await cli('check', ...args);
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.stderr).toContain(message);
       expect(hasStackTrace(r.stderr)).toBe(false);
     }
+  });
+
+  it('prints the same report whatever --workers (only the time taken differs)', async () => {
+    const args = ['check', '--runs', '12', '--faults', 'pause', '--workload', 'none', '--liveness', '30s', '--shrink-runs', '10'];
+    const outputs = [];
+    for (const workers of ['1', '2']) {
+      const out = join(dir, `workers-${workers}.yaml`);
+      const r = await cli(...args, '--workers', workers, '--out', out);
+      expect(r.code).toBe(1);
+      outputs.push({ stdout: r.stdout.replaceAll(out, 'OUT').replace(/time: .*$/m, 'time: T'), file: readFileSync(out, 'utf8') });
+    }
+    expect(outputs[0]!.stdout).toMatch(/SAFETY VIOLATION found at run \d+ of 12/);
+    expect(outputs[1]).toEqual(outputs[0]);
   });
 
   it('documents its exit statuses and fault classes in --help', async () => {
