@@ -8,12 +8,12 @@ const dir = mkdtempSync(join(tmpdir(), 'kube-ha-sim-check-'));
 
 describe('kube-ha-sim check', () => {
   it('prints the number of runs, the faults injected and the time taken, and exits 0 when nothing breaks', async () => {
-    const r = await cli('check', '--runs', '4', '--faults', 'crash', '--until', '20s', '--liveness', '20s', '--seed', '5');
+    const r = await cli('check', '--runs', '4', '--faults', 'crash', '--until', '20s', '--liveness', '20s', '--seed', '5', '--workers', '2');
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('kube-ha-sim check: no violation in 4 runs');
     expect(r.stdout).toContain('faults: crash; at most 4 per run; 20s with faults, then up to 20s to converge; seed 5');
-    expect(r.stdout).toMatch(/^runs: 4, faults injected: \d+, time: \d+\.\ds \(/m);
+    expect(r.stdout).toMatch(/^runs: 4, faults injected: \d+, time: \d+\.\ds on 2 workers \(/m);
   });
 
   it('finds a lease split brain under pauses (exit 1), writes a counterexample that `kube-ha-sim run` reproduces', async () => {
