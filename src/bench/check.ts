@@ -11,6 +11,7 @@
 import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { parallelPropertyCheck } from '../cli/check/parallel';
+import { MAX_WORKERS } from '../cli/worker-thread';
 import { propertyCheck, type PropertyCheckOptions } from '../check/property';
 import { defaultScenario } from '../check/session';
 import { runCheck } from '../check/harness';
@@ -61,7 +62,7 @@ function runsPerSecond(name: string, withWorkload: boolean, options: BenchOption
  * warm-up included (a search that finds nothing, so every run counts).
  */
 async function onEveryCpu(options: BenchOptions): Promise<BenchResult> {
-  const workers = availableParallelism();
+  const workers = Math.min(availableParallelism(), MAX_WORKERS);
   const search: PropertyCheckOptions = {
     scenario: defaultScenario(),
     runs: options.quick ? 8 : 120,

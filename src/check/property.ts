@@ -40,7 +40,7 @@ export interface PropertyCheckOptions {
   readonly maxEvents?: number;
   /** TEST ONLY: bugs to inject in every run (src/check/bugs.ts). */
   readonly bugs?: InjectedBugs;
-  /** Called after every run. */
+  /** Called after every run (by a parallel search: as results come in, with the runs done so far in order). */
   readonly onProgress?: (progress: CheckProgress) => void;
 }
 
@@ -112,21 +112,16 @@ function checkRuns(options: PropertyCheckOptions): void {
   if (!(options.runs >= 1) || !Number.isInteger(options.runs)) throw new RangeError(`propertyCheck: runs must be a whole number >= 1, got ${options.runs}`);
 }
 
-/** The arbitrary every search run is drawn from: a simulation seed and a plan aimed at what the cluster runs. */
+/**
+ * The arbitrary every search run is drawn from: a simulation seed and a plan aimed at what the cluster runs. A
+ * parallel search draws from it with the same seed (fast-check draws the same values for the same seed and run
+ * index, whatever the property does with them).
+ */
 export function caseArbitrary(options: PropertyCheckOptions): fc.Arbitrary<SearchCase> {
   // Aim only at processes the cluster really runs: ask a freshly built (never run) copy of it.
   const probe = new ScenarioRun(options.scenario, { record: false, untilUs: 1 });
   const targets = faultTargets(options.scenario.cluster, (host) => probe.cluster.processesOn(host));
   return fc.tuple(fc.integer({ min: 1, max: MAX_SEED }), planArbitrary({ classes: options.classes, maxFaults: options.maxFaults, safetyUs: options.safetyUs }, targets));
-}
-
-/**
- * The cases `propertyCheck` runs, in its order (fast-check draws the same values for `sample` as for `check` with
- * one seed; a test holds it to that). A parallel search hands them out to worker threads.
- */
-export function searchCases(options: PropertyCheckOptions): SearchCase[] {
-  checkRuns(options);
-  return fc.sample(caseArbitrary(options), { seed: options.seed, numRuns: options.runs });
 }
 
 /** Runs one case with every checker on. */
@@ -154,19 +149,26 @@ export function summarize(result: CheckRunResult): RunSummary {
   };
 }
 
-/** The search's totals over `summaries` (the runs up to and including the first failure). */
-export function searchTotals(summaries: readonly RunSummary[]): Omit<CheckReport, 'failure'> {
-  let faultsInjected = 0;
-  let simulatedUs = 0;
-  let events = 0;
-  let linearizabilityUnknown = 0;
-  for (const s of summaries) {
-    faultsInjected += s.faultsInjected;
-    simulatedUs += s.endUs;
-    events += s.events;
-    if (s.linearizabilityUnknown) linearizabilityUnknown++;
+/** The search's totals, added up run by run in the search's order. */
+export class SearchTally {
+  runs = 0;
+  faultsInjected = 0;
+  simulatedUs = 0;
+  events = 0;
+  linearizabilityUnknown = 0;
+
+  add(s: RunSummary): void {
+    this.runs++;
+    this.faultsInjected += s.faultsInjected;
+    this.simulatedUs += s.endUs;
+    this.events += s.events;
+    if (s.linearizabilityUnknown) this.linearizabilityUnknown++;
   }
-  return { runs: summaries.length, faultsInjected, simulatedUs, events, linearizabilityUnknown };
+
+  totals(): Omit<CheckReport, 'failure'> {
+    const { runs, faultsInjected, simulatedUs, events, linearizabilityUnknown } = this;
+    return { runs, faultsInjected, simulatedUs, events, linearizabilityUnknown };
+  }
 }
 
 /**
@@ -176,23 +178,21 @@ export function searchTotals(summaries: readonly RunSummary[]): Omit<CheckReport
 export function propertyCheck(options: PropertyCheckOptions): CheckReport {
   checkRuns(options);
   const shrinkBudget = options.shrinkRuns ?? 150;
-  const summaries: RunSummary[] = [];
-  let faults = 0;
+  const tally = new SearchTally();
   let failing: { simSeed: number; plan: GeneratedPlan; result: CheckRunResult } | null = null;
 
   const details = fc.check(
     fc.property(caseArbitrary(options), ([simSeed, plan]) => {
       const result = runCase(options, simSeed, plan.windows);
-      summaries.push(summarize(result));
-      faults += result.faultsInjected;
-      options.onProgress?.({ phase: 'search', runs: summaries.length, totalRuns: options.runs, faults, shrinkRuns: 0, shrinkBudget });
+      tally.add(summarize(result));
+      options.onProgress?.({ phase: 'search', runs: tally.runs, totalRuns: options.runs, faults: tally.faultsInjected, shrinkRuns: 0, shrinkBudget });
       if (result.outcome === 'pass') return true;
       failing = { simSeed, plan, result };
       return false;
     }),
     { seed: options.seed, numRuns: options.runs, endOnFailure: true, ...(options.path !== undefined ? { path: options.path } : {}) },
   );
-  const totals = searchTotals(summaries);
+  const totals = tally.totals();
   if (!details.failed || failing === null) {
     if (details.failed && details.errorInstance) throw details.errorInstance;
     return { ...totals, failure: null };

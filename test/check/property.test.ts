@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { caseArbitrary, propertyCheck, searchCases, type CheckReport, type PropertyCheckOptions } from '../../src/check/property';
+import { caseArbitrary, propertyCheck, type CheckReport, type PropertyCheckOptions } from '../../src/check/property';
 import { counterexampleYaml } from '../../src/check/report/scenario-yaml';
 import { runScenario } from '../../src/run/runner';
 import { parseScenario, validateScenarioData } from '../../src/scenario/parse';
@@ -63,14 +63,22 @@ describe('propertyCheck', () => {
   });
 });
 
-describe('searchCases', () => {
-  it('draws the cases the search runs, in its order (what a parallel search hands its workers)', () => {
+describe('caseArbitrary', () => {
+  it('gives the same cases, in the same order, to an async property as to the search (what a parallel search relies on)', async () => {
     const options: PropertyCheckOptions = { ...pauseSearch, runs: 60, seed: 77, classes: ['crash', 'partition', 'loss', 'clock-jump', 'pause'] };
     const visited: unknown[] = [];
     fc.check(fc.property(caseArbitrary(options), (c) => (visited.push(c), true)), { seed: options.seed, numRuns: options.runs });
-    const drawn = searchCases(options);
+    const drawn: Array<readonly [number, unknown]> = [];
+    await fc.check(
+      fc.asyncProperty(caseArbitrary(options), async (c) => {
+        drawn.push(c);
+        await new Promise((r) => setTimeout(r, 0));
+        return true;
+      }),
+      { seed: options.seed, numRuns: options.runs },
+    );
     expect(drawn).toHaveLength(60);
     expect(drawn).toEqual(visited);
-    expect(new Set(drawn.map(([simSeed]) => simSeed)).size).toBeGreaterThan(50);
+    expect(new Set(drawn.map((c) => c[0])).size).toBeGreaterThan(50);
   });
 });

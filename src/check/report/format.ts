@@ -58,8 +58,7 @@ export function exitStatus(report: CheckReport): number {
   }
 }
 
-/** One line: runs, faults injected, time taken (and throughput). */
-/** The totals line; `workers` is the number of threads the search ran on (named when more than one). */
+/** One line: runs, faults injected, time taken (and throughput); `workers`: the threads the search ran on (named when more than one). */
 export function summaryLine(report: CheckReport, elapsedMs: number, workers = 1): string {
   const seconds = elapsedMs / 1000;
   const on = workers > 1 ? ` on ${workers} workers` : '';

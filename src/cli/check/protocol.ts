@@ -12,8 +12,9 @@ export interface CheckCase {
   readonly windows: readonly FaultWindow[];
 }
 
-export type CheckWorkerRequest = { readonly kind: 'run'; readonly cases: readonly CheckCase[] } | { readonly kind: 'close' };
+/** A case's result: its summary, or the message of what it threw (a simulator bug). */
+export type CaseResult = { readonly index: number; readonly summary: RunSummary } | { readonly index: number; readonly thrown: string };
 
-export type CheckWorkerReply =
-  | { readonly kind: 'ready' }
-  | { readonly kind: 'done'; readonly results: ReadonlyArray<{ readonly index: number; readonly summary: RunSummary }> };
+export type CheckWorkerRequest = { readonly kind: 'run'; readonly cases: readonly CheckCase[] };
+
+export type CheckWorkerReply = { readonly kind: 'ready' } | { readonly kind: 'done'; readonly results: readonly CaseResult[] };

@@ -134,6 +134,14 @@ function replayCommand(file: string, options: CheckCommandOptions, io: CliIo): n
   return result.outcome === 'liveness' ? CHECK_EXIT.liveness : result.outcome === 'error' ? CHECK_EXIT.internal : CHECK_EXIT.safety;
 }
 
+/** Runs per worker below which another worker costs more (its start-up and JIT warm-up) than it saves. */
+const MIN_RUNS_PER_WORKER = 8;
+
+/** Every CPU, but no more workers than there are runs to share out. */
+function defaultWorkers(runs: number): number {
+  return Math.max(1, Math.min(availableParallelism(), MAX_WORKERS, Math.floor(runs / MIN_RUNS_PER_WORKER)));
+}
+
 export async function checkCommand(file: string | undefined, options: CheckCommandOptions, io: CliIo): Promise<number> {
   if (options.output !== 'text' && options.output !== 'json') throw new UsageError(`--output ${JSON.stringify(options.output)}: expected text or json`);
   if (options.replay !== undefined) {
@@ -161,7 +169,7 @@ export async function checkCommand(file: string | undefined, options: CheckComma
   };
   if (options.path !== undefined && !/^\d+(:\d+)*$/.test(options.path)) throw new UsageError(`--path ${JSON.stringify(options.path)}: expected the path a failure printed, e.g. 14 or 14:0:2`);
   const shrinkRuns = parseCount(options.shrinkRuns, '--shrink-runs', 0);
-  const workers = options.workers === undefined ? availableParallelism() : parseCount(options.workers, '--workers', 1);
+  const workers = options.workers === undefined ? defaultWorkers(settings.runs) : parseCount(options.workers, '--workers', 1);
   if (workers > MAX_WORKERS) throw new UsageError(`--workers ${options.workers}: must be at most ${MAX_WORKERS}`);
   // A replay is one run, played in this thread.
   const threads = options.path !== undefined ? 1 : Math.min(workers, settings.runs);
@@ -271,7 +279,7 @@ export function registerCheckCommand(program: Command, io: () => CliIo, setExitC
     .option('--shrink-runs <n>', 'simulation runs the shrinker may spend', '150')
     .option('--out <file>', 'where to write the counterexample scenario (default counterexample-<seed>.yaml)')
     .option('--output <format>', 'text or json', 'text')
-    .option('--workers <n>', 'worker threads for the search (default: available CPUs); the report is the same whatever the number')
+    .option('--workers <n>', `worker threads for the search (default: the CPUs, at most one per ${MIN_RUNS_PER_WORKER} runs); the report is the same whatever the number`)
     .addHelpText('after', EXAMPLES)
     .action(async (file: string | undefined, options: CheckCommandOptions) => setExitCode(await guarded('check', io(), () => checkCommand(file, options, io()))));
 }

@@ -20,6 +20,7 @@ import { chartJsSource } from '../sweep/assets';
 import { createProgress, QUIET_PROGRESS, type SweepProgress } from '../sweep/progress';
 import { executeSweep } from '../sweep/run-sweep';
 import { ownModuleUrl } from '../module-url';
+import { MAX_WORKERS } from '../worker-thread';
 
 /** Where the commands write (the CLI's io: process streams, or buffers in tests). */
 export type SweepIo = CliIo;
@@ -128,7 +129,7 @@ export async function sweepCommand(
     const axes = options.set.map(parseSetArgument);
     const seeds = parseCount(options.seeds, '--seeds', 1);
     const firstSeed = parseCount(options.firstSeed, '--first-seed', 0);
-    const workers = options.workers === undefined ? availableParallelism() : parseCount(options.workers, '--workers', 1);
+    const workers = options.workers === undefined ? Math.min(availableParallelism(), MAX_WORKERS) : parseCount(options.workers, '--workers', 1);
     const output = parseSweepOutput(options.output);
     const shard: ShardSelector | undefined = options.shard === undefined ? undefined : parseShardSelector(options.shard);
     if (shard !== undefined && output !== 'json') {

@@ -42,9 +42,28 @@ describe('check on worker threads', () => {
     expect(comparable(await parallelPropertyCheck({ ...crashes, workers: 2 }))).toEqual(comparable(inThread));
   });
 
-  it('runs in this thread for one worker or a replay, and checks the worker count', async () => {
+  it('replays a path in this thread, as the single-threaded search does', async () => {
+    const inThread = propertyCheck({ ...pauses, path: '9' });
+    expect(inThread.failure?.path).toBe('9');
+    expect(comparable(await parallelPropertyCheck({ ...pauses, path: '9', workers: 2 }))).toEqual(comparable(inThread));
+  });
+
+  it('a run that throws after the first failure does not hide it; one that throws first is thrown, as in one thread', async () => {
+    // Seed 40: run 1 splits the lease, run 2 throws (a linearizability step budget of 0 is refused).
+    const laterThrow: PropertyCheckOptions = { ...pauses, seed: 40, runs: 4, workload: {}, linearizabilitySteps: 0 };
+    const inThread = propertyCheck(laterThrow);
+    expect(inThread.failure?.foundAtRun).toBe(1);
+    for (const chunkSize of [1, 2]) expect(comparable(await parallelPropertyCheck({ ...laterThrow, workers: 2, chunkSize }))).toEqual(comparable(inThread));
+
+    const firstThrow: PropertyCheckOptions = { ...crashes, runs: 3, linearizabilitySteps: 0 };
+    expect(() => propertyCheck(firstThrow)).toThrow('checkLinearizability: step budgets must be >= 1');
+    await expect(parallelPropertyCheck({ ...firstThrow, workers: 2, chunkSize: 1 })).rejects.toThrow('checkLinearizability: step budgets must be >= 1');
+  });
+
+  it('runs in this thread for one worker, and checks its options', async () => {
     expect(comparable(await parallelPropertyCheck({ ...crashes, runs: 2, workers: 1 }))).toEqual(comparable(propertyCheck({ ...crashes, runs: 2 })));
     await expect(parallelPropertyCheck({ ...crashes, workers: 0 })).rejects.toThrow(/workers must be an integer/);
+    await expect(parallelPropertyCheck({ ...crashes, workers: 2, chunkSize: 0 })).rejects.toThrow(/chunkSize must be a whole number/);
     expect(defaultCheckChunkSize(500, 2)).toBe(4);
     expect(defaultCheckChunkSize(10, 8)).toBe(1);
   });

@@ -42,10 +42,16 @@ describe('kube-ha-sim check', () => {
   it('reports in json', async () => {
     const r = await cli('check', '--runs', '2', '--faults', 'loss', '--until', '10s', '--liveness', '20s', '--output', 'json');
     expect(r.code).toBe(0);
-    const report = JSON.parse(r.stdout) as { runs: number; faultsInjected: number; failure: unknown; settings: { classes: string[] } };
+    const report = JSON.parse(r.stdout) as { runs: number; faultsInjected: number; failure: unknown; settings: { classes: string[] }; workers: number };
     expect(report.runs).toBe(2);
     expect(report.failure).toBeNull();
     expect(report.settings.classes).toEqual(['loss']);
+    expect(report.workers).toBe(1); // the default: no more workers than one per 8 runs
+    // threads actually used: never more than the runs, and one for a replayed path
+    const two = JSON.parse((await cli('check', '--runs', '2', '--faults', 'loss', '--until', '10s', '--liveness', '20s', '--output', 'json', '--workers', '4')).stdout) as { workers: number; runs: number };
+    expect(two).toMatchObject({ workers: 2, runs: 2 });
+    const replay = JSON.parse((await cli('check', '--path', '1', '--faults', 'loss', '--until', '10s', '--liveness', '20s', '--output', 'json', '--workers', '2')).stdout) as { workers: number; runs: number };
+    expect(replay.workers).toBe(1);
   });
 
   it('rejects bad input with exit 2 and a clear message, never a stack trace', async () => {
