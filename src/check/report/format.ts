@@ -62,7 +62,7 @@ export function exitStatus(report: CheckReport): number {
 export function summaryLine(report: CheckReport, elapsedMs: number, workers = 1): string {
   const seconds = elapsedMs / 1000;
   const on = workers > 1 ? ` on ${workers} workers` : '';
-  const rate = seconds > 0 ? ` (${(report.runs / seconds).toFixed(1)} runs/s, ${formatDurationUs(Math.round(report.simulatedUs))} simulated)` : '';
+  const rate = seconds > 0 ? ` (${(report.runs / seconds).toFixed(1)} runs/s, ${formatDurationUs(Math.round(report.simulatedUs / 1000) * 1000)} simulated)` : '';
   return `runs: ${report.runs}, faults injected: ${report.faultsInjected}, time: ${seconds.toFixed(1)}s${on}${rate}`;
 }
 
