@@ -17,6 +17,7 @@ const SUITES: ReadonlyArray<readonly [string, () => Promise<{ suite: BenchSuite 
   ['check', () => import('./check')],
   ['apiserver', () => import('./apiserver')],
   ['scenario', () => import('./scenario')],
+  ['events', () => import('./events')],
 ];
 
 interface Args {
