@@ -7,7 +7,7 @@
 //
 // Measuring instrument, not production code: it wraps the engine's private dispatch method for the duration of the
 // suite and reads the shapes of the network's and the processes' event arguments (it falls back to the callback's
-// name if they change). The timing adds ~0.1 µs per event, so the figures are a little above the real costs.
+// name if they change). The timing adds ~1 µs per event (two clock reads and a map update), spread over the kinds.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
