@@ -87,7 +87,10 @@ async function onEveryCpu(options: BenchOptions): Promise<BenchResult> {
     value: median(samples),
     unit: 'runs/s',
     samples,
-    note: `${search.runs} runs per sample on ${workers} fresh worker threads (start-up and JIT warm-up included, as in a check command); the lines above run warm in one thread`,
+    note:
+      workers > 1
+        ? `${search.runs} runs per sample on ${workers} fresh worker threads (start-up and JIT warm-up included, as in a check command); the lines above run warm in one thread`
+        : `${search.runs} runs per sample; one CPU, so the search runs in this thread, as check --workers 1 does`,
   };
 }
 
