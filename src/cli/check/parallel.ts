@@ -34,11 +34,16 @@ export function defaultCheckChunkSize(runs: number, workers: number): number {
   return Math.max(1, Math.min(4, Math.ceil(runs / (workers * 16))));
 }
 
+/** The threads a search with these options runs on: no more than its runs, and a replayed path is one run in this thread. */
+export function searchThreads(options: Pick<ParallelCheckOptions, 'workers' | 'runs' | 'path'>): number {
+  return options.path !== undefined ? 1 : Math.min(options.workers, options.runs);
+}
+
 export async function parallelPropertyCheck(options: ParallelCheckOptions): Promise<CheckReport> {
   checkWorkerCount(options.workers);
-  const workerCount = Math.min(options.workers, options.runs);
-  // A replay is one run; one worker is this thread.
-  if (workerCount <= 1 || options.path !== undefined) return propertyCheck(options);
+  const workerCount = searchThreads(options);
+  // One worker is this thread.
+  if (workerCount <= 1) return propertyCheck(options);
   const chunkSize = options.chunkSize ?? defaultCheckChunkSize(options.runs, workerCount);
   if (!(Number.isInteger(chunkSize) && chunkSize >= 1)) throw new RangeError(`chunkSize must be a whole number >= 1, got ${chunkSize}`);
 

@@ -15,7 +15,7 @@ import { UsageError } from '../../scenario/overrides';
 import { validateScenarioData } from '../../scenario/parse';
 import type { Scenario } from '../../scenario/types';
 import { DurationSyntaxError, formatDurationUs, parseDurationUs } from '../../sim/time';
-import { parallelPropertyCheck } from '../check/parallel';
+import { parallelPropertyCheck, searchThreads } from '../check/parallel';
 import { MAX_WORKERS } from '../worker-thread';
 import { guarded } from '../errors';
 import type { CliIo } from '../io';
@@ -171,8 +171,7 @@ export async function checkCommand(file: string | undefined, options: CheckComma
   const shrinkRuns = parseCount(options.shrinkRuns, '--shrink-runs', 0);
   const workers = options.workers === undefined ? defaultWorkers(settings.runs) : parseCount(options.workers, '--workers', 1);
   if (workers > MAX_WORKERS) throw new UsageError(`--workers ${options.workers}: must be at most ${MAX_WORKERS}`);
-  // A replay is one run, played in this thread.
-  const threads = options.path !== undefined ? 1 : Math.min(workers, settings.runs);
+  const threads = searchThreads({ workers, runs: settings.runs, ...(options.path !== undefined ? { path: options.path } : {}) });
   const scenario = baseScenario(file);
 
   const progress = createProgress(io.progress, settings.runs);
